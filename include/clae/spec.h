@@ -1,0 +1,114 @@
+/* The spec file: what a user writes to describe a model and its training.
+ *
+ * clae_spec_parse reads an INI file (libinih) into a clae_spec and validates
+ * it; every error is one line "file:line: [section] key: what is wrong". */
+#ifndef CLAE_SPEC_H
+#define CLAE_SPEC_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "clae/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLAE_MAX_LAYERS 16
+#define CLAE_PATH_MAX 1024
+
+/* X(enum, spec name) */
+#define CLAE_ACTIVATION_TABLE(X)          \
+    X(CLAE_ACT_LINEAR, "linear")          \
+    X(CLAE_ACT_RELU, "relu")              \
+    X(CLAE_ACT_LEAKY_RELU, "leaky_relu")  \
+    X(CLAE_ACT_ELU, "elu")                \
+    X(CLAE_ACT_SIGMOID, "sigmoid")        \
+    X(CLAE_ACT_TANH, "tanh")
+
+typedef enum {
+#define CLAE__ACT_ENUM(e, name) e,
+    CLAE_ACTIVATION_TABLE(CLAE__ACT_ENUM)
+#undef CLAE__ACT_ENUM
+    CLAE_ACT_COUNT
+} clae_activation;
+
+const char *clae_activation_name(clae_activation a);
+/* Returns 0 and sets *out when name is known, -1 otherwise. */
+int clae_activation_parse(const char *name, clae_activation *out);
+
+typedef enum { CLAE_LAYER_DENSE } clae_layer_kind;
+
+typedef struct {
+    clae_layer_kind kind;
+    int units;
+    clae_activation activation;
+    int line; /* line of the section header in the spec, for messages */
+} clae_layer_spec;
+
+typedef enum { CLAE_RECON_MSE, CLAE_RECON_BCE } clae_recon_loss;
+typedef enum { CLAE_OPT_ADAM, CLAE_OPT_RMSPROP, CLAE_OPT_SGD } clae_optimizer_kind;
+
+typedef struct clae_spec {
+    char path[CLAE_PATH_MAX]; /* file it came from ("<default>" for the built-in) */
+    char *text;               /* the whole spec text, stored in checkpoints */
+
+    struct {
+        char train[CLAE_PATH_MAX];  /* "mnist" or a path to an IDX file (.gz ok) */
+        char labels[CLAE_PATH_MAX]; /* optional */
+        char test[CLAE_PATH_MAX];   /* optional */
+        char test_labels[CLAE_PATH_MAX]; /* optional */
+        double holdout;             /* fraction of train held out when no test file */
+        long limit;                 /* first N samples only; 0 = all */
+    } data;
+
+    struct {
+        int code;               /* units of the code layer */
+        int tied;               /* decoder reuses the encoder weights transposed */
+        int decoder_explicit;   /* 0 = mirror, 1 = explicit */
+        clae_activation output; /* activation of the reconstruction */
+    } model;
+
+    clae_layer_spec encoder[CLAE_MAX_LAYERS];
+    int n_encoder;
+    clae_layer_spec decoder[CLAE_MAX_LAYERS]; /* only with decoder = explicit */
+    int n_decoder;
+    clae_activation code_activation;
+
+    struct {
+        clae_recon_loss reconstruction;
+    } loss;
+
+    struct {
+        int epochs;
+        int batch;
+        clae_optimizer_kind optimizer;
+        double learning_rate;
+        double momentum;      /* sgd */
+        double beta1, beta2;  /* adam */
+        double rho;           /* rmsprop decay */
+        double epsilon;       /* adam, rmsprop */
+        uint64_t seed;
+    } train;
+
+    struct {
+        char dir[CLAE_PATH_MAX];
+        int samples; /* images in reconstructions.png */
+    } output;
+} clae_spec;
+
+/* Fills every field with its default (the built-in default model: a dense
+ * autoencoder on the bundled digits). */
+void clae_spec_defaults(clae_spec *spec);
+/* Parses and validates a spec file; on failure spec is left freed. */
+clae_status clae_spec_parse(clae_ctx *ctx, const char *path, clae_spec *spec);
+/* Parses spec text held in memory (name is used in messages). */
+clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *text, clae_spec *spec);
+/* The built-in default spec, as text. */
+const char *clae_spec_default_text(void);
+void clae_spec_free(clae_spec *spec);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
