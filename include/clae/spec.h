@@ -16,6 +16,12 @@ extern "C" {
 
 #define CLAE_MAX_LAYERS 16
 #define CLAE_PATH_MAX 1024
+/* Upper bound of every count in a spec (units, code, batch, epochs...):
+ * anything larger is surely a typo. */
+#define CLAE_SPEC_MAX_COUNT (1 << 20)
+/* The name of the built-in default spec: parsing clae_spec_default_text()
+ * under it gives its output dir runs/default. */
+#define CLAE_SPEC_DEFAULT_NAME "<default>"
 
 /* X(enum, spec name) */
 #define CLAE_ACTIVATION_TABLE(X)          \
@@ -98,12 +104,19 @@ typedef struct clae_spec {
 } clae_spec;
 
 /* Fills every field with its default (the built-in default model: a dense
- * autoencoder on the bundled digits). */
+ * autoencoder on the bundled digits); the same as parsing
+ * clae_spec_default_text() under CLAE_SPEC_DEFAULT_NAME, except that text is
+ * NULL. A spec file's missing keys take the contract's defaults instead
+ * (code 32, mse, 20 epochs). */
 void clae_spec_defaults(clae_spec *spec);
 /* Parses and validates a spec file; on failure spec is left freed. */
 clae_status clae_spec_parse(clae_ctx *ctx, const char *path, clae_spec *spec);
 /* Parses spec text held in memory (name is used in messages). */
 clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *text, clae_spec *spec);
+/* The rules that tie fields together (tied needs mirror, bce needs a sigmoid
+ * output...) and every field's range. The parsers call it; call it again after
+ * changing fields (command-line overrides). Messages name spec->path. */
+clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *spec);
 /* The built-in default spec, as text. */
 const char *clae_spec_default_text(void);
 void clae_spec_free(clae_spec *spec);

@@ -1,0 +1,30 @@
+/* Shared pieces of the command-line program: the only layer that prints and
+ * maps a status to an exit code. */
+#ifndef CLAE_CLI_H
+#define CLAE_CLI_H
+
+#include "clae/device.h"
+#include "clae/status.h"
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *usage; /* full usage text for `clae help COMMAND` */
+    int (*run)(int argc, char **argv);
+} clae_command;
+
+extern const clae_command clae_cmd_list_devices, clae_cmd_train, clae_cmd_conformance,
+    clae_cmd_bench;
+
+/* A context whose log goes to stderr (INFO with --verbose, else WARN). */
+clae_ctx *cli_context(int verbose);
+/* Prints "clae: <message>" on stderr and returns the status's exit code. */
+int cli_fail(clae_ctx *ctx, clae_status status);
+/* Prints "clae <command>: <message>" for a usage error and returns 2. */
+int cli_usage_error(const char *command, const char *fmt, ...) CLAE__PRINTF(2, 3);
+/* Chooses (--device / $CLAE_DEVICE / first GPU / first) and opens a device. */
+clae_status cli_open_device(clae_ctx *ctx, const char *choice, clae_device **dev);
+/* Parses a non-negative integer option; returns 0 on success. */
+int cli_parse_long(const char *text, long min, long max, long *out);
+
+#endif

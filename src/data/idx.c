@@ -1,0 +1,386 @@
+/* IDX files (the MNIST format), plain or gzipped.
+ *
+ * Layout: 0x00 0x00 type ndims, then ndims big-endian uint32 dimensions, then
+ * the values. Only unsigned bytes (type 0x08) are supported. Every byte offset
+ * in a message refers to the decompressed IDX stream, except where a message
+ * says "compressed byte". */
+#define ZLIB_CONST
+#include "clae/data.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Refuse anything larger (raw or decompressed) rather than exhaust memory;
+ * the full MNIST training set is 47 MB. */
+#define IDX_MAX_BYTES ((uint64_t)1 << 32)
+#define IDX_TYPE_UBYTE 0x08u
+#define IDX_MAX_RANK 4u
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* zlib counts in uInt; feed it at most this much at a time. */
+static uInt zchunk(size_t n) { return n > UINT_MAX ? UINT_MAX : (uInt)n; }
+
+static int is_gzip(const unsigned char *bytes, size_t size)
+{
+    return size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+/* Inflates a gzip stream (several members are allowed, as gzip(1) writes
+ * them when files are concatenated) into a malloc'd buffer. */
+static clae_status gunzip(clae_ctx *ctx, const char *name, const unsigned char *bytes, size_t size,
+                          unsigned char **out, size_t *out_size)
+{
+    *out = NULL;
+    *out_size = 0;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    int zr = inflateInit2(&zs, 16 + MAX_WBITS);
+    if (zr != Z_OK)
+        return clae__fail(ctx, zr == Z_MEM_ERROR ? CLAE_ENOMEM : CLAE_EDATA,
+                          "%s: cannot start gzip decompression", name);
+
+    /* The gzip trailer holds the size mod 2^32: a good first guess when it is
+     * plausible (deflate cannot expand more than ~1032:1). */
+    size_t cap = size < ((size_t)-1 - 65536) / 4 ? size * 4 + 65536 : size;
+    if (size >= 18) {
+        const unsigned char *t = bytes + size - 4;
+        size_t hint = (size_t)((uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+                               (uint32_t)t[3] << 24);
+        if (hint > cap && hint / 1032 <= size) cap = hint;
+    }
+    if ((uint64_t)cap > IDX_MAX_BYTES + 1) cap = (size_t)(IDX_MAX_BYTES + 1);
+    unsigned char *buf = malloc(cap);
+    if (!buf) {
+        inflateEnd(&zs);
+        return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
+    }
+
+    size_t in_pos = 0, have = 0;
+    clae_status st = CLAE_OK;
+    for (;;) {
+        if (have == cap) {
+            if ((uint64_t)cap > IDX_MAX_BYTES) {
+                st = clae__fail(ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes", name,
+                                (unsigned long long)IDX_MAX_BYTES);
+                break;
+            }
+            /* Grow to at most one byte past the limit, which is enough to detect it. */
+            uint64_t want = (uint64_t)cap * 2;
+            if (want > IDX_MAX_BYTES + 1) want = IDX_MAX_BYTES + 1;
+            if (want > SIZE_MAX) want = SIZE_MAX;
+            unsigned char *nb = (size_t)want > cap ? realloc(buf, (size_t)want) : NULL;
+            if (!nb) {
+                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
+                break;
+            }
+            buf = nb;
+            cap = (size_t)want;
+        }
+        if (zs.avail_in == 0) {
+            zs.next_in = bytes + in_pos;
+            zs.avail_in = zchunk(size - in_pos);
+        }
+        zs.next_out = buf + have;
+        zs.avail_out = zchunk(cap - have);
+        uInt ai = zs.avail_in, ao = zs.avail_out;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        in_pos += ai - zs.avail_in;
+        have += ao - zs.avail_out;
+
+        if (zr == Z_STREAM_END) {
+            if (in_pos == size) break;
+            if (is_gzip(bytes + in_pos, size - in_pos) && inflateReset(&zs) == Z_OK) continue;
+            st = clae__fail(ctx, CLAE_EDATA,
+                            "%s: %zu trailing bytes after gzip stream at compressed byte %zu", name,
+                            size - in_pos, in_pos);
+            break;
+        }
+        if (zr == Z_MEM_ERROR) {
+            st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
+            break;
+        }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            st = clae__fail(ctx, CLAE_EDATA, "%s: corrupt gzip stream at compressed byte %zu: %s",
+                            name, in_pos, zs.msg ? zs.msg : "invalid data");
+            break;
+        }
+        /* inflate stops with output room left only when it has run out of input. */
+        if (zs.avail_out > 0 && zs.avail_in == 0 && in_pos == size) {
+            st = clae__fail(ctx, CLAE_EDATA,
+                            "%s: truncated gzip stream (ends at compressed byte %zu after %zu "
+                            "decompressed bytes)",
+                            name, size, have);
+            break;
+        }
+    }
+    inflateEnd(&zs);
+    /* The buffer may hold one byte past the limit, and the stream may end right there. */
+    if (st == CLAE_OK && (uint64_t)have > IDX_MAX_BYTES)
+        st = clae__fail(ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes", name,
+                        (unsigned long long)IDX_MAX_BYTES);
+    if (st != CLAE_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    *out_size = have;
+    return CLAE_OK;
+}
+
+/* The IDX bytes of an input: decompressed into *owned if gzipped, else the input itself. */
+static clae_status idx_bytes(clae_ctx *ctx, const char *name, const unsigned char *bytes,
+                             size_t size, unsigned char **owned, const unsigned char **data,
+                             size_t *data_size)
+{
+    *owned = NULL;
+    if (!bytes && size) return clae__fail(ctx, CLAE_EDATA, "%s: no data", name);
+    if (!is_gzip(bytes, size)) {
+        *data = bytes;
+        *data_size = size;
+        return CLAE_OK;
+    }
+    clae_status st = gunzip(ctx, name, bytes, size, owned, data_size);
+    *data = *owned;
+    return st;
+}
+
+/* A validated IDX header: dims[0] is the sample count, per_sample the product
+ * of the remaining dimensions, and the payload starts at `offset`. */
+typedef struct {
+    unsigned rank;
+    uint32_t dims[IDX_MAX_RANK];
+    size_t per_sample;
+    size_t offset;
+} idx_header;
+
+static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned char *d,
+                                size_t size, unsigned min_rank, unsigned max_rank,
+                                const char *what, idx_header *h)
+{
+    if (size < 4) return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of 4", name, size);
+    if (d[0] != 0 || d[1] != 0) {
+        if (min_rank == max_rank)
+            return clae__fail(ctx, CLAE_EDATA, "%s: bad IDX magic 0x%08lX (expected 0x000008%02X)",
+                              name, (unsigned long)be32(d), min_rank);
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: bad IDX magic 0x%08lX (expected 0x000008%02X to 0x000008%02X)",
+                          name, (unsigned long)be32(d), min_rank, max_rank);
+    }
+    if (d[2] != IDX_TYPE_UBYTE)
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: unsupported IDX element type 0x%02X (only 0x08, unsigned byte, is "
+                          "supported)",
+                          name, d[2]);
+    h->rank = d[3];
+    if (h->rank < min_rank || h->rank > max_rank) {
+        if (min_rank == max_rank)
+            return clae__fail(ctx, CLAE_EDATA,
+                              "%s: IDX file has rank %u, %s need rank %u", name, h->rank, what,
+                              min_rank);
+        return clae__fail(ctx, CLAE_EDATA, "%s: IDX file has rank %u, %s need rank %u to %u",
+                          name, h->rank, what, min_rank, max_rank);
+    }
+    h->offset = 4 + 4 * (size_t)h->rank;
+    if (size < h->offset)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, size,
+                          h->offset);
+
+    char shape[80] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < h->rank; i++) {
+        h->dims[i] = be32(d + 4 + 4 * i);
+        int n = snprintf(shape + used, sizeof shape - used, "%s%lu", i ? " x " : "",
+                         (unsigned long)h->dims[i]);
+        if (n > 0 && (size_t)n < sizeof shape - used) used += (size_t)n;
+    }
+    if (h->dims[0] == 0)
+        return clae__fail(ctx, CLAE_EDATA, "%s: empty dataset (count 0 at byte 4)", name);
+    /* The count times all other dimensions must fit size_t (checked before adding the header). */
+    size_t total = h->dims[0];
+    h->per_sample = 1;
+    for (unsigned i = 1; i < h->rank; i++) {
+        if (h->dims[i] == 0)
+            return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimension %u is zero (byte %u)", name,
+                              i + 1, 4 + 4 * i);
+        if (h->dims[i] > INT_MAX)
+            return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimension %u is too large: %lu (byte %u)",
+                              name, i + 1, (unsigned long)h->dims[i], 4 + 4 * i);
+        if (total > SIZE_MAX / h->dims[i])
+            return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimensions %s overflow size_t", name,
+                              shape);
+        total *= h->dims[i];
+        h->per_sample *= h->dims[i];
+    }
+    if (total > SIZE_MAX - h->offset || total > SIZE_MAX / sizeof(float))
+        return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimensions %s overflow size_t", name, shape);
+    size_t expected = h->offset + total;
+    if (size < expected)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, size,
+                          expected);
+    if (size > expected)
+        return clae__fail(ctx, CLAE_EDATA, "%s: %zu trailing bytes after byte %zu", name,
+                          size - expected, expected);
+    return CLAE_OK;
+}
+
+clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigned char *bytes,
+                                  size_t size, clae_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!name) name = "(memory)";
+    unsigned char *owned;
+    const unsigned char *d;
+    size_t dsize;
+    clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
+    if (st != CLAE_OK) return st;
+    idx_header h;
+    st = parse_header(ctx, name, d, dsize, 2, 4, "images", &h);
+    if (st != CLAE_OK) {
+        free(owned);
+        return st;
+    }
+
+    clae_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    snprintf(ds.name, sizeof ds.name, "%s", name);
+    ds.count = h.dims[0];
+    /* count x n is a flat vector (1 x 1 x n); rank 4 is count x h x w x c. */
+    ds.channels = h.rank == 4 ? (int)h.dims[3] : 1;
+    ds.height = h.rank == 2 ? 1 : (int)h.dims[1];
+    ds.width = h.rank == 2 ? (int)h.dims[1] : (int)h.dims[2];
+    ds.dim = h.per_sample;
+    ds.x = malloc(ds.count * ds.dim * sizeof(float));
+    if (!ds.x) {
+        free(owned);
+        return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu x %zu values", name,
+                          ds.count, ds.dim);
+    }
+    const unsigned char *src = d + h.offset;
+    size_t n = ds.count * ds.dim;
+    if (h.rank < 4 || ds.channels == 1) {
+        for (size_t i = 0; i < n; i++) ds.x[i] = (float)src[i] / 255.0f;
+    } else {
+        /* Interleaved HWC in the file, planar CHW in memory. */
+        size_t c = (size_t)ds.channels, plane = (size_t)ds.height * (size_t)ds.width;
+        for (size_t s = 0; s < ds.count; s++) {
+            const unsigned char *sp = src + s * ds.dim;
+            float *dp = ds.x + s * ds.dim;
+            for (size_t p = 0; p < plane; p++)
+                for (size_t ch = 0; ch < c; ch++) dp[ch * plane + p] = (float)sp[p * c + ch] / 255.0f;
+        }
+    }
+    free(owned);
+    *out = ds;
+    return CLAE_OK;
+}
+
+clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigned char *bytes,
+                                  size_t size, clae_dataset *ds)
+{
+    if (!name) name = "(memory)";
+    unsigned char *owned;
+    const unsigned char *d;
+    size_t dsize;
+    clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
+    if (st != CLAE_OK) return st;
+    idx_header h;
+    st = parse_header(ctx, name, d, dsize, 1, 1, "labels", &h);
+    if (st == CLAE_OK && h.dims[0] != ds->count)
+        st = clae__fail(ctx, CLAE_EDATA, "%s: %lu labels for %zu images", name,
+                        (unsigned long)h.dims[0], ds->count);
+    int *labels = NULL;
+    if (st == CLAE_OK) {
+        labels = malloc(ds->count * sizeof *labels);
+        if (!labels)
+            st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu labels", name, ds->count);
+    }
+    if (st == CLAE_OK) {
+        for (size_t i = 0; i < ds->count; i++) labels[i] = d[h.offset + i];
+        free(ds->labels);
+        ds->labels = labels;
+    }
+    free(owned);
+    return st;
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **out, size_t *size)
+{
+    *out = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, have = 0;
+    unsigned char *buf = malloc(cap);
+    clae_status st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
+    while (st == CLAE_OK) {
+        if (have == cap) {
+            /* As in gunzip: room for one byte past the limit tells a file that exceeds it. */
+            if ((uint64_t)cap > IDX_MAX_BYTES) {
+                st = clae__fail(ctx, CLAE_EDATA, "%s: file is larger than %llu bytes", path,
+                                (unsigned long long)IDX_MAX_BYTES);
+                break;
+            }
+            uint64_t grow = (uint64_t)cap * 2;
+            if (grow > IDX_MAX_BYTES + 1) grow = IDX_MAX_BYTES + 1;
+            if (grow > SIZE_MAX) grow = SIZE_MAX;
+            unsigned char *nb = (size_t)grow > cap ? realloc(buf, (size_t)grow) : NULL;
+            if (!nb) {
+                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
+                break;
+            }
+            buf = nb;
+            cap = (size_t)grow;
+        }
+        errno = 0;
+        size_t want = cap - have;
+        have += fread(buf + have, 1, want, f);
+        /* fread comes back short only at the end of the file or on an error. */
+        if (have < cap) {
+            if (ferror(f))
+                st = clae__fail(ctx, CLAE_EIO, "%s: read error: %s", path,
+                                strerror(errno ? errno : EIO));
+            break;
+        }
+    }
+    fclose(f);
+    if (st != CLAE_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    *size = have;
+    return CLAE_OK;
+}
+
+clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, clae_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *buf;
+    size_t size;
+    clae_status st = read_file(ctx, path, &buf, &size);
+    if (st != CLAE_OK) return st;
+    st = clae_idx_parse_images(ctx, path, buf, size, out);
+    free(buf);
+    return st;
+}
+
+clae_status clae_idx_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds)
+{
+    unsigned char *buf;
+    size_t size;
+    clae_status st = read_file(ctx, path, &buf, &size);
+    if (st != CLAE_OK) return st;
+    st = clae_idx_parse_labels(ctx, path, buf, size, ds);
+    free(buf);
+    return st;
+}

@@ -1,0 +1,37 @@
+/* Every kernel in cl/, named once. The X-macro gives the enum used to find a
+ * kernel's cl_kernel on the device and the name it is created by. */
+#ifndef CLAE_KERNELS_H
+#define CLAE_KERNELS_H
+
+#define CLAE_KERNEL_TABLE(X) \
+    X(act_fwd)               \
+    X(act_bwd)               \
+    X(bias_act_fwd)          \
+    X(bias_grad)             \
+    X(act_bwd_bias_grad)     \
+    X(mse_loss)              \
+    X(bce_logits_loss)       \
+    X(reduce_sum)            \
+    X(gather_rows)           \
+    X(sgd_step)              \
+    X(rmsprop_step)          \
+    X(adam_step)             \
+    X(rng_uniform)           \
+    X(rng_normal)
+
+typedef enum {
+#define CLAE__KERNEL_ENUM(name) CLAE_K_##name,
+    CLAE_KERNEL_TABLE(CLAE__KERNEL_ENUM)
+#undef CLAE__KERNEL_ENUM
+    CLAE_K_COUNT
+} clae_kernel_id;
+
+/* The embedded cl/ sources, generated at build time (tools/embed_cl.cmake). */
+typedef struct {
+    const char *name;
+    const char *source;
+} clae_cl_source;
+extern const clae_cl_source clae__cl_sources[];
+extern const int clae__cl_source_count;
+
+#endif

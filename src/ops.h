@@ -1,0 +1,55 @@
+/* Host wrappers of the kernels in cl/: one function per kernel, named after
+ * it (kernel act_fwd → clae__act_fwd, reference clae_ref_act_fwd). Buffers go
+ * as (buffer, offset) pairs; a NULL grad buffer skips the gradient. */
+#ifndef CLAE_OPS_H
+#define CLAE_OPS_H
+
+#include <stdint.h>
+
+#include "buffer.h"
+
+/* activation.c */
+clae_status clae__act_fwd(clae_device *dev, size_t n, int act, const clae_buf *x, size_t x_off,
+                          clae_buf *y, size_t y_off);
+clae_status clae__act_bwd(clae_device *dev, size_t n, int act, const clae_buf *dy, size_t dy_off,
+                          const clae_buf *y, size_t y_off, clae_buf *dx, size_t dx_off);
+clae_status clae__bias_act_fwd(clae_device *dev, size_t rows, size_t cols, int act, clae_buf *y,
+                               size_t y_off, const clae_buf *b, size_t b_off);
+clae_status clae__bias_grad(clae_device *dev, size_t rows, size_t cols, const clae_buf *dz,
+                            size_t dz_off, clae_buf *db, size_t db_off, int accumulate);
+clae_status clae__act_bwd_bias_grad(clae_device *dev, size_t rows, size_t cols, int act,
+                                    clae_buf *dy, size_t dy_off, const clae_buf *y, size_t y_off,
+                                    clae_buf *db, size_t db_off, int accumulate);
+
+/* loss.c: partial sums go to `partial`, which needs clae__loss_partials(dev, n)
+ * elements; reduce them with clae__reduce_sum. */
+size_t clae__loss_partials(const clae_device *dev, size_t n);
+clae_status clae__mse_loss(clae_device *dev, size_t n, const clae_buf *y, size_t y_off,
+                           const clae_buf *t, size_t t_off, clae_buf *grad, size_t grad_off,
+                           float scale, clae_buf *partial);
+clae_status clae__bce_logits_loss(clae_device *dev, size_t n, const clae_buf *z, size_t z_off,
+                                  const clae_buf *t, size_t t_off, clae_buf *grad,
+                                  size_t grad_off, float scale, clae_buf *partial);
+
+/* reduce.c */
+clae_status clae__reduce_sum(clae_device *dev, size_t n, const clae_buf *x, size_t x_off,
+                             clae_buf *out, size_t out_off, float scale);
+clae_status clae__gather_rows(clae_device *dev, size_t rows, size_t cols, const clae_buf *src,
+                              const clae_buf *idx, size_t idx_off, clae_buf *dst, size_t dst_off);
+
+/* optim.c */
+clae_status clae__sgd_step(clae_device *dev, size_t n, clae_buf *p, const clae_buf *g, clae_buf *m,
+                           float lr, float momentum);
+clae_status clae__rmsprop_step(clae_device *dev, size_t n, clae_buf *p, const clae_buf *g,
+                               clae_buf *v, float lr, float rho, float eps);
+clae_status clae__adam_step(clae_device *dev, size_t n, clae_buf *p, const clae_buf *g,
+                            clae_buf *m, clae_buf *v, float beta1, float beta2, float step_size,
+                            float bc2_sqrt, float eps);
+
+/* rng.c: draws keyed by (seed, stream); element i is the same on every device. */
+clae_status clae__rng_uniform(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
+                              uint64_t seed, uint32_t stream, float lo, float hi);
+clae_status clae__rng_normal(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
+                             uint64_t seed, uint32_t stream, float mean, float std);
+
+#endif

@@ -1,0 +1,43 @@
+/* Plain-C references of every kernel, for `clae conformance` and the tests.
+ * Same names as the kernels with the clae_ref_ prefix; plain arrays, no
+ * offsets; accumulation in double where the kernel reduces. */
+#ifndef CLAE_REF_H
+#define CLAE_REF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+float clae_ref_act_apply(int act, float x);
+float clae_ref_act_grad_from_output(int act, float y);
+
+void clae_ref_act_fwd(size_t n, int act, const float *x, float *y);
+void clae_ref_act_bwd(size_t n, int act, const float *dy, const float *y, float *dx);
+void clae_ref_bias_act_fwd(size_t rows, size_t cols, int act, float *y, const float *b);
+void clae_ref_bias_grad(size_t rows, size_t cols, const float *dz, float *db, int accumulate);
+void clae_ref_act_bwd_bias_grad(size_t rows, size_t cols, int act, float *dy, const float *y,
+                                float *db, int accumulate);
+
+/* Return the summed loss; grad may be NULL. */
+double clae_ref_mse_loss(size_t n, const float *y, const float *t, float *grad, float scale);
+double clae_ref_bce_logits_loss(size_t n, const float *z, const float *t, float *grad, float scale);
+
+double clae_ref_reduce_sum(size_t n, const float *x, float scale);
+void clae_ref_gather_rows(size_t rows, size_t cols, const float *src, const uint32_t *idx,
+                          float *dst);
+
+void clae_ref_sgd_step(size_t n, float *p, const float *g, float *m, float lr, float momentum);
+void clae_ref_rmsprop_step(size_t n, float *p, const float *g, float *v, float lr, float rho,
+                           float eps);
+void clae_ref_adam_step(size_t n, float *p, const float *g, float *m, float *v, float beta1,
+                        float beta2, float step_size, float bc2_sqrt, float eps);
+
+void clae_ref_rng_uniform(size_t n, float *out, uint64_t seed, uint32_t stream, float lo, float hi);
+void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, float mean,
+                         float std);
+
+/* C = alpha op(A) op(B) + beta C, row-major, double accumulation. */
+void clae_ref_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                   const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                   size_t ldc);
+
+#endif

@@ -1,0 +1,625 @@
+/* The spec file: INI text -> clae_spec, every error one line
+ * "file:line: [section] key: what is wrong".
+ *
+ * libinih tokenises, but its handler sees neither line numbers nor section
+ * headers (so it cannot tell an empty or repeated section). We therefore feed
+ * it through our own line reader (read_line): it counts lines, spots section
+ * headers with inih's own rules, and ends the parse at our first error.
+ *
+ * Decisions worth knowing:
+ * - [code] is optional (the code activation defaults to sigmoid), but
+ *   decoder = explicit needs it: it is what splits encoder from decoder.
+ * - decoder[] holds only the hidden layers of an explicit decoder; the
+ *   reconstruction layer (input size, [model] output activation) is implicit,
+ *   and a mirror decoder leaves decoder[] empty.
+ * - Keys of features this version lacks are accepted only at their "off"
+ *   value, so no setting is ever silently ignored. */
+#include "clae/spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SPEC_BYTES (1 << 20)  /* a spec is a few hundred bytes */
+#define MAX_KEYS 16
+
+/* ---- names ---------------------------------------------------------- */
+
+static int same_word(const char *a, const char *b) /* ASCII, case-insensitive */
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
+static const char *const act_names[] = {
+#define CLAE__ACT_NAME(e, name) name,
+    CLAE_ACTIVATION_TABLE(CLAE__ACT_NAME)
+#undef CLAE__ACT_NAME
+};
+
+const char *clae_activation_name(clae_activation a)
+{
+    return (unsigned)a < CLAE_ACT_COUNT ? act_names[a] : "unknown";
+}
+
+int clae_activation_parse(const char *name, clae_activation *out)
+{
+    for (int i = 0; name && i < CLAE_ACT_COUNT; i++)
+        if (same_word(name, act_names[i])) {
+            *out = (clae_activation)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- sections and keys ---------------------------------------------- */
+
+enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CODE, SEC_LOSS, SEC_TRAIN, SEC_OUTPUT, SEC_COUNT };
+
+static const char *const data_keys[] = {"train", "labels",  "test",   "test_labels",
+                                        "holdout", "limit", "resize", NULL};
+enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE };
+static const char *const model_keys[] = {"code", "tied", "decoder", "output", "variational", NULL};
+enum { M_CODE, M_TIED, M_DECODER, M_OUTPUT, M_VARIATIONAL };
+static const char *const dense_keys[] = {"units", "activation", NULL};
+enum { L_UNITS, L_ACTIVATION };
+static const char *const code_keys[] = {"activation", NULL};
+static const char *const loss_keys[] = {"reconstruction", "sparsity", "sparsity_weight",
+                                        "sparsity_target", "contractive", "kl_weight",
+                                        "winner_take_all", NULL};
+enum { LO_RECON, LO_SPARSITY, LO_SPARSITY_WEIGHT, LO_SPARSITY_TARGET, LO_CONTRACTIVE,
+       LO_KL_WEIGHT, LO_WTA };
+static const char *const train_keys[] = {"epochs", "batch", "optimizer", "learning_rate",
+                                         "momentum", "beta1", "beta2", "rho", "epsilon",
+                                         "seed", "pretrain", "pretrain_epochs", NULL};
+enum { T_EPOCHS, T_BATCH, T_OPTIMIZER, T_LR, T_MOMENTUM, T_BETA1, T_BETA2, T_RHO, T_EPSILON,
+       T_SEED, T_PRETRAIN, T_PRETRAIN_EPOCHS };
+static const char *const output_keys[] = {"dir", "samples", NULL};
+enum { O_DIR, O_SAMPLES };
+
+typedef struct parser parser;
+typedef int (*setter)(parser *p, int key, const char *value);
+static int set_data(parser *, int, const char *), set_model(parser *, int, const char *),
+    set_dense(parser *, int, const char *), set_code(parser *, int, const char *),
+    set_loss(parser *, int, const char *), set_train(parser *, int, const char *),
+    set_output(parser *, int, const char *);
+
+static const struct {
+    const char *name;
+    const char *const *keys;
+    setter set;
+} sections[SEC_COUNT] = {
+    [SEC_DATA] = {"data", data_keys, set_data},       [SEC_MODEL] = {"model", model_keys, set_model},
+    [SEC_DENSE] = {"dense", dense_keys, set_dense},   [SEC_CODE] = {"code", code_keys, set_code},
+    [SEC_LOSS] = {"loss", loss_keys, set_loss},       [SEC_TRAIN] = {"train", train_keys, set_train},
+    [SEC_OUTPUT] = {"output", output_keys, set_output},
+};
+
+/* In the contract, but not in this version: named so the message says so. */
+static const char *const unsupported_sections[] = {
+    "conv", "deconv", "maxpool", "upsample", "batchnorm", "dropout", "noise", NULL};
+
+/* ---- the parser state and its errors -------------------------------- */
+
+struct parser {
+    clae_ctx *ctx;
+    clae_spec *spec;
+    const char *name;   /* the spec's name, for messages */
+    const char *pos;    /* next unread byte of the text */
+    const char *raw;    /* the line being parsed, as in the text */
+    int line;           /* its number, from 1 */
+    int fail_line;      /* line of the first error (0: none yet) */
+    clae_status status;
+    int had_key;        /* a key since the last header: inih then reads an indented line as a continuation */
+    int sec;            /* current section, -1 before any */
+    int sec_line;       /* its header's line */
+    int key;            /* key being set, for messages */
+    int key_line[MAX_KEYS];
+    int seen_line[SEC_COUNT]; /* header line of each section seen (the first, for [dense]) */
+    clae_layer_spec *layer;   /* the [dense] being filled */
+};
+
+/* "name:line: msg"; line 0 gives "name: msg" (errors about the whole file). */
+static int fail_at(parser *p, int line, const char *fmt, ...) CLAE__PRINTF(3, 4);
+static int fail_at(parser *p, int line, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    p->status = CLAE_ESPEC;
+    p->fail_line = line > 0 ? line : INT_MAX;
+    if (line > 0)
+        clae__fail(p->ctx, CLAE_ESPEC, "%s:%d: %s", p->name, line, msg);
+    else
+        clae__fail(p->ctx, CLAE_ESPEC, "%s: %s", p->name, msg);
+    return -1;
+}
+
+/* "name:line: [section] key: msg" for the key being set. */
+static int key_fail(parser *p, const char *fmt, ...) CLAE__PRINTF(2, 3);
+static int key_fail(parser *p, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fail_at(p, p->line, "[%s] %s: %s", sections[p->sec].name,
+                   sections[p->sec].keys[p->key], msg);
+}
+
+static int unsupported(parser *p) { return key_fail(p, "not supported by this version of clae"); }
+
+/* ---- values ---------------------------------------------------------- */
+
+/* strtol with the whole string consumed; out of range clamps to LONG_MIN/MAX
+ * so that the caller's range check reports it. */
+static int parse_long(const char *v, long *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end) return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_double(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end || errno == ERANGE || !isfinite(x)) return -1;
+    *out = x;
+    return 0;
+}
+
+static int get_count(parser *p, const char *v, int *out) /* 1 .. CLAE_SPEC_MAX_COUNT */
+{
+    long x;
+    if (parse_long(v, &x) || x <= 0) return key_fail(p, "expected a positive integer, got \"%s\"", v);
+    if (x > CLAE_SPEC_MAX_COUNT) return key_fail(p, "must be at most %d, got \"%s\"", CLAE_SPEC_MAX_COUNT, v);
+    *out = (int)x;
+    return 0;
+}
+
+static int get_positive(parser *p, const char *v, double *out)
+{
+    double x;
+    if (parse_double(v, &x) || !(x > 0)) return key_fail(p, "expected a positive number, got \"%s\"", v);
+    *out = x;
+    return 0;
+}
+
+static int get_fraction(parser *p, const char *v, double *out) /* [0, 1) */
+{
+    double x;
+    if (parse_double(v, &x) || x < 0 || x >= 1)
+        return key_fail(p, "expected a number in [0, 1), got \"%s\"", v);
+    *out = x;
+    return 0;
+}
+
+/* A key of a feature this version lacks: only 0 (off) is accepted. */
+static int get_off_number(parser *p, const char *v)
+{
+    double x;
+    if (parse_double(v, &x)) return key_fail(p, "expected a number, got \"%s\"", v);
+    return x == 0 ? 0 : unsupported(p);
+}
+
+static int get_enum(parser *p, const char *v, const char *const *names, int *out)
+{
+    char list[256] = "";
+    for (int i = 0; names[i]; i++) {
+        if (same_word(v, names[i])) {
+            *out = i;
+            return 0;
+        }
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", names[i]);
+    }
+    return key_fail(p, "expected one of %s, got \"%s\"", list, v);
+}
+
+static int get_bool(parser *p, const char *v, int *out)
+{
+    static const char *const words[] = {"no", "yes", "false", "true", "0", "1", NULL};
+    for (int i = 0; words[i]; i++)
+        if (same_word(v, words[i])) {
+            *out = i % 2;
+            return 0;
+        }
+    return key_fail(p, "expected yes or no, got \"%s\"", v);
+}
+
+static int get_activation(parser *p, const char *v, clae_activation *out)
+{
+    if (clae_activation_parse(v, out) == 0) return 0;
+    return key_fail(p, "expected one of relu, sigmoid, tanh, linear, leaky_relu, elu, got \"%s\"", v);
+}
+
+static int get_path(parser *p, const char *v, char out[CLAE_PATH_MAX])
+{
+    if (!*v) return key_fail(p, "expected a path, got \"\"");
+    if (strlen(v) >= CLAE_PATH_MAX) return key_fail(p, "longer than %d characters", CLAE_PATH_MAX - 1);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+/* ---- the setters, one per section ------------------------------------ */
+
+static int set_data(parser *p, int key, const char *v)
+{
+    clae_spec *s = p->spec;
+    switch (key) {
+    case D_TRAIN: return get_path(p, v, s->data.train);
+    case D_LABELS: return get_path(p, v, s->data.labels);
+    case D_TEST: return get_path(p, v, s->data.test);
+    case D_TEST_LABELS: return get_path(p, v, s->data.test_labels);
+    case D_HOLDOUT: return get_fraction(p, v, &s->data.holdout);
+    case D_LIMIT: {
+        long x;
+        if (parse_long(v, &x) || x < 0 || x == LONG_MAX)
+            return key_fail(p, "expected a non-negative integer, got \"%s\"", v);
+        s->data.limit = x;
+        return 0;
+    }
+    default: return unsupported(p);
+    }
+}
+
+static int set_model(parser *p, int key, const char *v)
+{
+    static const char *const decoders[] = {"mirror", "explicit", NULL};
+    static const char *const outputs[] = {"sigmoid", "tanh", "linear", NULL};
+    static const clae_activation output_acts[] = {CLAE_ACT_SIGMOID, CLAE_ACT_TANH, CLAE_ACT_LINEAR};
+    clae_spec *s = p->spec;
+    int i = 0;
+    switch (key) {
+    case M_CODE: return get_count(p, v, &s->model.code);
+    case M_TIED: return get_bool(p, v, &s->model.tied);
+    case M_DECODER: return get_enum(p, v, decoders, &s->model.decoder_explicit);
+    case M_OUTPUT:
+        if (get_enum(p, v, outputs, &i)) return -1;
+        s->model.output = output_acts[i];
+        return 0;
+    default: /* variational */
+        if (get_bool(p, v, &i)) return -1;
+        return i ? unsupported(p) : 0;
+    }
+}
+
+static int set_dense(parser *p, int key, const char *v)
+{
+    if (key == L_UNITS) return get_count(p, v, &p->layer->units);
+    return get_activation(p, v, &p->layer->activation);
+}
+
+static int set_code(parser *p, int key, const char *v)
+{
+    (void)key;
+    return get_activation(p, v, &p->spec->code_activation);
+}
+
+static int set_loss(parser *p, int key, const char *v)
+{
+    static const char *const recons[] = {"mse", "bce", NULL};
+    static const char *const sparsities[] = {"none", "l1", "kl", NULL};
+    int i = 0;
+    switch (key) {
+    case LO_RECON:
+        if (get_enum(p, v, recons, &i)) return -1;
+        p->spec->loss.reconstruction = i ? CLAE_RECON_BCE : CLAE_RECON_MSE;
+        return 0;
+    case LO_SPARSITY:
+        if (get_enum(p, v, sparsities, &i)) return -1;
+        return i ? unsupported(p) : 0;
+    default: return get_off_number(p, v);
+    }
+}
+
+static int set_train(parser *p, int key, const char *v)
+{
+    static const char *const optimizers[] = {"adam", "rmsprop", "sgd", NULL};
+    static const clae_optimizer_kind opt_kinds[] = {CLAE_OPT_ADAM, CLAE_OPT_RMSPROP, CLAE_OPT_SGD};
+    static const char *const pretrains[] = {"none", "greedy", NULL};
+    struct clae_spec *s = p->spec;
+    int i = 0;
+    switch (key) {
+    case T_EPOCHS: return get_count(p, v, &s->train.epochs);
+    case T_BATCH: return get_count(p, v, &s->train.batch);
+    case T_OPTIMIZER:
+        if (get_enum(p, v, optimizers, &i)) return -1;
+        s->train.optimizer = opt_kinds[i];
+        return 0;
+    case T_LR: return get_positive(p, v, &s->train.learning_rate);
+    case T_MOMENTUM: return get_fraction(p, v, &s->train.momentum);
+    case T_BETA1: return get_fraction(p, v, &s->train.beta1);
+    case T_BETA2: return get_fraction(p, v, &s->train.beta2);
+    case T_RHO: return get_fraction(p, v, &s->train.rho);
+    case T_EPSILON: return get_positive(p, v, &s->train.epsilon);
+    case T_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long x = isdigit((unsigned char)v[0]) ? strtoull(v, &end, 10) : 0;
+        if (!isdigit((unsigned char)v[0]) || *end || errno == ERANGE || x > UINT64_MAX)
+            return key_fail(p, "expected an unsigned 64-bit integer, got \"%s\"", v);
+        s->train.seed = (uint64_t)x;
+        return 0;
+    }
+    case T_PRETRAIN:
+        if (get_enum(p, v, pretrains, &i)) return -1;
+        return i ? unsupported(p) : 0;
+    default: return get_count(p, v, &i); /* pretrain_epochs: checked, unused while pretrain = none */
+    }
+}
+
+static int set_output(parser *p, int key, const char *v)
+{
+    if (key == O_DIR) return get_path(p, v, p->spec->output.dir);
+    return get_count(p, v, &p->spec->output.samples);
+}
+
+/* ---- section headers ------------------------------------------------- */
+
+static int close_section(parser *p)
+{
+    if (p->sec == SEC_DENSE && !p->key_line[L_UNITS])
+        return fail_at(p, p->sec_line, "[dense] units: missing");
+    return 0;
+}
+
+static int open_section(parser *p, const char *name, int len)
+{
+    if (close_section(p)) return -1;
+    p->sec = -1;
+    p->had_key = 0;
+    p->layer = NULL;
+    memset(p->key_line, 0, sizeof p->key_line);
+
+    int k = 0;
+    while (k < SEC_COUNT && !(strncmp(sections[k].name, name, len) == 0 && !sections[k].name[len])) k++;
+    if (k == SEC_COUNT) {
+        for (int i = 0; unsupported_sections[i]; i++)
+            if (strncmp(unsupported_sections[i], name, len) == 0 && !unsupported_sections[i][len])
+                return fail_at(p, p->line, "[%.*s]: not supported by this version of clae", len, name);
+        return fail_at(p, p->line, "[%.*s]: unknown section", len, name);
+    }
+    if (k != SEC_DENSE && p->seen_line[k])
+        return fail_at(p, p->line, "[%s]: duplicate section (first at line %d)", sections[k].name,
+                       p->seen_line[k]);
+    if (!p->seen_line[k]) p->seen_line[k] = p->line;
+
+    if (k == SEC_DENSE) { /* before [code]: encoder; after it: decoder */
+        clae_spec *s = p->spec;
+        int in_decoder = p->seen_line[SEC_CODE] != 0;
+        int *n = in_decoder ? &s->n_decoder : &s->n_encoder;
+        if (*n >= CLAE_MAX_LAYERS)
+            return fail_at(p, p->line, "[dense]: too many layers (at most %d in the %s)",
+                           CLAE_MAX_LAYERS, in_decoder ? "decoder" : "encoder");
+        p->layer = (in_decoder ? s->decoder : s->encoder) + (*n)++;
+        *p->layer = (clae_layer_spec){CLAE_LAYER_DENSE, 0, CLAE_ACT_RELU, p->line};
+    }
+    p->sec = k;
+    p->sec_line = p->line;
+    return 0;
+}
+
+/* Is line (one line of text, BOM already skipped) a section header as inih
+ * reads it? Same rules: comments and blank lines first, then an indented line
+ * after a key is a continuation, then '[' up to ']' (an inline " ;" comment
+ * before the ']' makes it a syntax error, which inih reports). */
+static int header_name(const parser *p, const char *line, const char **name, const char **after)
+{
+    const char *s = line;
+    while (isspace((unsigned char)*s)) s++;
+    if (*s != '[' || (s > line && p->had_key)) return -1;
+    int was_space = 0;
+    for (const char *e = s + 1; *e; e++) {
+        if (*e == ']') {
+            *name = s + 1;
+            for (*after = e + 1; isspace((unsigned char)**after);) ++*after;
+            return (int)(e - s - 1);
+        }
+        if (*e == ';' && was_space) break;
+        was_space = isspace((unsigned char)*e);
+    }
+    return -1;
+}
+
+/* The ini_reader: hands inih one line of the text at a time. */
+static char *read_line(char *str, int num, void *stream)
+{
+    parser *p = stream;
+    if (p->fail_line || !*p->pos) return NULL; /* stop at our first error */
+    const char *s = p->pos, *nl = strchr(s, '\n');
+    size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+    size_t content = nl ? (size_t)(nl - s) : len;
+    if (content && s[content - 1] == '\r') content--;
+    p->line++;
+    p->raw = s;
+    /* inih needs room for "\r\n\0"; a longer line would be split silently. */
+    if (num < 4 || content > (size_t)num - 3) {
+        fail_at(p, p->line, "line too long (at most %d characters)", num > 3 ? num - 3 : 0);
+        return NULL;
+    }
+    memcpy(str, s, len);
+    str[len] = '\0';
+    p->pos = s + len;
+
+    const char *line = str, *name, *after;
+    if (p->line == 1 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* inih skips a BOM */
+    int n = header_name(p, line, &name, &after);
+    if (n >= 0 && open_section(p, name, n)) return NULL;
+    if (n >= 0 && *after && *after != ';' && *after != '#') { /* inih would drop it unseen */
+        fail_at(p, p->line, "[%.*s]: unexpected text after the section header", n, name);
+        return NULL;
+    }
+    return str;
+}
+
+/* The ini_handler: one key = value. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    parser *p = user;
+    if (p->fail_line) return 0;
+    const char *raw = p->raw;
+    if (p->line == 1 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3;
+    if (p->had_key && isspace((unsigned char)*raw))
+        return !fail_at(p, p->line, "indented line: multi-line values are not supported "
+                                    "(remove the indentation)");
+    p->had_key = 1;
+    if (p->sec < 0) return !fail_at(p, p->line, "%s: not inside a [section]", name);
+    if (strcmp(section, sections[p->sec].name) != 0) /* we and inih disagree: play safe */
+        return !fail_at(p, p->line, "syntax error");
+
+    const char *const *keys = sections[p->sec].keys;
+    int k = 0;
+    while (keys[k] && strcmp(keys[k], name) != 0) k++;
+    if (!keys[k]) return !fail_at(p, p->line, "[%s] %s: unknown key", sections[p->sec].name, name);
+    p->key = k;
+    if (p->key_line[k]) return !key_fail(p, "duplicate key (first at line %d)", p->key_line[k]);
+    p->key_line[k] = p->line;
+
+    /* inih strips " ; comment" (in its default build) but never " # comment";
+     * strip both here so the spec means the same whatever the build. */
+    char v[512];
+    snprintf(v, sizeof v, "%s", value);
+    for (char *c = v; *c; c++)
+        if ((*c == ';' || *c == '#') && (c == v || isspace((unsigned char)c[-1]))) {
+            *c = '\0';
+            break;
+        }
+    for (size_t n = strlen(v); n && isspace((unsigned char)v[n - 1]); n--) v[n - 1] = '\0';
+    return sections[p->sec].set(p, k, v) == 0;
+}
+
+/* ---- defaults, whole-spec checks, entry points ------------------------ */
+
+/* Per-key defaults for a spec file (the contract's), before parsing; the
+ * built-in model's (clae_spec_defaults) differ in code, loss and epochs. */
+static void key_defaults(clae_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    strcpy(s->data.train, "mnist");
+    s->data.holdout = 0.1;
+    s->model.code = 32;
+    s->model.output = CLAE_ACT_SIGMOID;
+    s->code_activation = CLAE_ACT_SIGMOID;
+    s->loss.reconstruction = CLAE_RECON_MSE;
+    s->train.epochs = 20;
+    s->train.batch = 128;
+    s->train.optimizer = CLAE_OPT_ADAM;
+    s->train.learning_rate = 0.001;
+    s->train.momentum = 0.9;
+    s->train.beta1 = 0.9;
+    s->train.beta2 = 0.999;
+    s->train.rho = 0.9;
+    s->train.epsilon = 1e-8;
+    s->train.seed = 1;
+    s->output.samples = 16;
+}
+
+/* runs/ + the spec's base name without its extension; runs/default for the built-in. */
+static int default_dir(parser *p)
+{
+    const char *base = strrchr(p->name, '/');
+    base = base ? base + 1 : p->name;
+    int n = (int)strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot > base) n = (int)(dot - base);
+    if (strcmp(p->name, CLAE_SPEC_DEFAULT_NAME) == 0) base = "default", n = 7;
+    if (n == 0 || (n <= 2 && strncmp(base, "..", n) == 0)) base = "spec", n = 4;
+    int w = snprintf(p->spec->output.dir, CLAE_PATH_MAX, "runs/%.*s", n, base);
+    if (w >= CLAE_PATH_MAX) return fail_at(p, 0, "[output] dir: the default runs/NAME is too long; set dir");
+    return 0;
+}
+
+clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *text, clae_spec *spec)
+{
+    if (!name) name = "<spec>";
+    if (!text) text = "";
+    key_defaults(spec);
+    if (strlen(name) >= CLAE_PATH_MAX)
+        return clae__fail(ctx, CLAE_ESPEC, "%.64s...: spec file name too long", name);
+    memcpy(spec->path, name, strlen(name) + 1);
+    size_t size = strlen(text) + 1;
+    spec->text = malloc(size);
+    if (!spec->text) return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", name);
+    memcpy(spec->text, text, size);
+
+    parser p = {.ctx = ctx, .spec = spec, .name = spec->path, .pos = spec->text, .sec = -1};
+    int ret = ini_parse_stream(read_line, &p, on_key, &p);
+    if (!p.fail_line) close_section(&p); /* the last section ends at the end of the text */
+    if (ret > 0 && (!p.fail_line || ret < p.fail_line))
+        fail_at(&p, ret, "syntax error");
+    else if (ret < 0 && !p.fail_line) {
+        p.fail_line = INT_MAX;
+        p.status = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", name);
+    }
+    /* Only the parser knows whether [code] was there. */
+    if (!p.fail_line && spec->model.decoder_explicit && !p.seen_line[SEC_CODE])
+        fail_at(&p, 0, "[model] decoder = explicit needs a [code] section between the encoder and "
+                       "decoder layers");
+    if (!p.fail_line && !spec->output.dir[0]) default_dir(&p);
+    clae_status st = p.fail_line ? p.status : clae_spec_validate(ctx, spec);
+    if (st != CLAE_OK) clae_spec_free(spec);
+    return st;
+}
+
+clae_status clae_spec_parse(clae_ctx *ctx, const char *path, clae_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    if (!path) return clae__fail(ctx, CLAE_ESPEC, "no spec file given");
+    FILE *f = fopen(path, "rb");
+    if (!f) return clae__fail(ctx, CLAE_ESPEC, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0, got;
+    char *text = NULL;
+    clae_status st = CLAE_OK;
+    do { /* read it all, growing the buffer, up to MAX_SPEC_BYTES */
+        if (!text || n + 1 == cap) {
+            char *t = realloc(text, text ? cap *= 2 : cap);
+            if (!t) {
+                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            text = t;
+        }
+        got = fread(text + n, 1, cap - 1 - n, f);
+        n += got;
+        if (!got && ferror(f)) st = clae__fail(ctx, CLAE_ESPEC, "%s: cannot read: %s", path, strerror(errno));
+        if (n > MAX_SPEC_BYTES)
+            st = clae__fail(ctx, CLAE_ESPEC, "%s: too large for a spec (over %d bytes)", path, MAX_SPEC_BYTES);
+    } while (got && st == CLAE_OK);
+    fclose(f);
+    if (st == CLAE_OK) {
+        text[n] = '\0';
+        size_t nul = strlen(text);
+        if (nul < n) { /* the parser would stop there: say so instead */
+            int line = 1;
+            for (size_t i = 0; i < nul; i++) line += text[i] == '\n';
+            st = clae__fail(ctx, CLAE_ESPEC, "%s:%d: NUL byte (not a text file?)", path, line);
+        } else {
+            st = clae_spec_parse_text(ctx, path, text, spec);
+        }
+    }
+    free(text);
+    return st;
+}
+
+void clae_spec_free(clae_spec *spec)
+{
+    if (!spec) return;
+    free(spec->text);
+    memset(spec, 0, sizeof *spec);
+}

@@ -1,0 +1,145 @@
+/* The built-in default spec, and the whole-spec checks: the rules that tie
+ * fields together, and every field's range again, since callers change fields
+ * after parsing (command-line overrides) and the trainer must never see a
+ * value the parser would refuse. */
+#include "clae/spec.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A test parses this and compares it with clae_spec_defaults: keep them in step. */
+static const char default_text[] =
+    "; The built-in default: a dense autoencoder on the bundled MNIST digits,\n"
+    "; 784-256-64-256-784, that trains in about a minute on a 2-core CPU.\n"
+    "; Save it to a file, edit it, and train it with: clae train --spec FILE\n"
+    "\n"
+    "[data]\n"
+    "train   = mnist     ; the bundled digits: 28x28 = 784 values in [0, 1]\n"
+    "holdout = 0.1       ; fraction of train held out as the test split\n"
+    "\n"
+    "[model]\n"
+    "code    = 64        ; units of the code (latent) layer\n"
+    "decoder = mirror    ; the decoder mirrors the encoder: 256, then 784 outputs\n"
+    "tied    = no        ; yes: the decoder reuses the encoder weights transposed\n"
+    "output  = sigmoid   ; activation of the reconstruction\n"
+    "\n"
+    "[dense]             ; the encoder's hidden layer\n"
+    "units      = 256\n"
+    "activation = relu\n"
+    "\n"
+    "[code]\n"
+    "activation = sigmoid\n"
+    "\n"
+    "[loss]\n"
+    "reconstruction = bce ; binary cross-entropy, on the output's logits\n"
+    "\n"
+    "[train]\n"
+    "epochs        = 10\n"
+    "batch         = 128\n"
+    "optimizer     = adam\n"
+    "learning_rate = 0.001\n"
+    "seed          = 1\n";
+
+const char *clae_spec_default_text(void) { return default_text; }
+
+void clae_spec_defaults(clae_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    strcpy(s->path, CLAE_SPEC_DEFAULT_NAME);
+    strcpy(s->data.train, "mnist");
+    s->data.holdout = 0.1;
+    s->model.code = 64;
+    s->model.output = CLAE_ACT_SIGMOID;
+    /* the line of the text's [dense] header, as parsing it would record */
+    int line = 1;
+    for (const char *c = default_text, *end = strstr(default_text, "\n[dense]"); c <= end; c++)
+        line += *c == '\n';
+    s->encoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 256, CLAE_ACT_RELU, line};
+    s->n_encoder = 1;
+    s->code_activation = CLAE_ACT_SIGMOID;
+    s->loss.reconstruction = CLAE_RECON_BCE;
+    s->train.epochs = 10;
+    s->train.batch = 128;
+    s->train.optimizer = CLAE_OPT_ADAM;
+    s->train.learning_rate = 0.001;
+    s->train.momentum = 0.9;
+    s->train.beta1 = 0.9;
+    s->train.beta2 = 0.999;
+    s->train.rho = 0.9;
+    s->train.epsilon = 1e-8;
+    s->train.seed = 1;
+    strcpy(s->output.dir, "runs/default");
+    s->output.samples = 16;
+}
+
+#define FAIL(...) clae__fail(ctx, CLAE_ESPEC, __VA_ARGS__)
+
+static int bad_count(long x) { return x <= 0 || x > CLAE_SPEC_MAX_COUNT; }
+static int bad_fraction(double x) { return !(x >= 0 && x < 1); } /* also NaN */
+static int bad_positive(double x) { return !(x > 0 && isfinite(x)); }
+static int bad_activation(clae_activation a) { return (unsigned)a >= CLAE_ACT_COUNT; }
+
+static clae_status check_layers(clae_ctx *ctx, const char *f, const clae_layer_spec *l, int n,
+                                const char *part)
+{
+    if (n < 0 || n > CLAE_MAX_LAYERS)
+        return FAIL("%s: %s: %d layers (at most %d)", f, part, n, CLAE_MAX_LAYERS);
+    for (int i = 0; i < n; i++) {
+        if (bad_count(l[i].units))
+            return FAIL("%s: [dense] units: %s layer %d has %d units (expected 1 to %d)", f, part,
+                        i + 1, l[i].units, CLAE_SPEC_MAX_COUNT);
+        if (bad_activation(l[i].activation) || l[i].kind != CLAE_LAYER_DENSE)
+            return FAIL("%s: %s layer %d: invalid layer", f, part, i + 1);
+    }
+    return CLAE_OK;
+}
+
+clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
+{
+    const char *f = s->path[0] ? s->path : "<spec>";
+    clae_status st;
+
+    /* Ranges, in the parser's words. */
+    if (!s->data.train[0]) return FAIL("%s: [data] train: expected a path, got \"\"", f);
+    if (bad_fraction(s->data.holdout))
+        return FAIL("%s: [data] holdout: expected a number in [0, 1), got %g", f, s->data.holdout);
+    if (s->data.limit < 0)
+        return FAIL("%s: [data] limit: expected a non-negative integer, got %ld", f, s->data.limit);
+    if (bad_count(s->model.code))
+        return FAIL("%s: [model] code: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->model.code);
+    if (bad_activation(s->model.output) || bad_activation(s->code_activation) ||
+        (unsigned)s->loss.reconstruction > CLAE_RECON_BCE || (unsigned)s->train.optimizer > CLAE_OPT_SGD)
+        return FAIL("%s: invalid activation, loss or optimizer", f);
+    if ((st = check_layers(ctx, f, s->encoder, s->n_encoder, "encoder")) != CLAE_OK) return st;
+    if ((st = check_layers(ctx, f, s->decoder, s->n_decoder, "decoder")) != CLAE_OK) return st;
+    if (bad_count(s->train.epochs))
+        return FAIL("%s: [train] epochs: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->train.epochs);
+    if (bad_count(s->train.batch))
+        return FAIL("%s: [train] batch: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->train.batch);
+    if (bad_positive(s->train.learning_rate))
+        return FAIL("%s: [train] learning_rate: expected a positive number, got %g", f,
+                    s->train.learning_rate);
+    if (bad_positive(s->train.epsilon))
+        return FAIL("%s: [train] epsilon: expected a positive number, got %g", f, s->train.epsilon);
+    if (bad_fraction(s->train.momentum) || bad_fraction(s->train.beta1) ||
+        bad_fraction(s->train.beta2) || bad_fraction(s->train.rho))
+        return FAIL("%s: [train] momentum, beta1, beta2 and rho must lie in [0, 1)", f);
+    if (!s->output.dir[0]) return FAIL("%s: [output] dir: expected a path, got \"\"", f);
+    if (bad_count(s->output.samples))
+        return FAIL("%s: [output] samples: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT,
+                    s->output.samples);
+
+    /* Rules across fields. */
+    if (s->n_decoder && !s->model.decoder_explicit && s->decoder[0].line > 0)
+        return FAIL("%s:%d: [dense]: a layer after [code] needs [model] decoder = explicit", f,
+                    s->decoder[0].line);
+    if (s->n_decoder && !s->model.decoder_explicit)
+        return FAIL("%s: [dense]: a layer after [code] needs [model] decoder = explicit", f);
+    if (s->model.tied && s->model.decoder_explicit)
+        return FAIL("%s: [model] tied = yes needs decoder = mirror", f);
+    if (s->loss.reconstruction == CLAE_RECON_BCE && s->model.output != CLAE_ACT_SIGMOID)
+        return FAIL("%s: [loss] reconstruction = bce needs [model] output = sigmoid", f);
+    if (s->data.test_labels[0] && !s->data.test[0])
+        return FAIL("%s: [data] test_labels needs [data] test", f);
+    return CLAE_OK;
+}
