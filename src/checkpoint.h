@@ -1,0 +1,26 @@
+/* Checkpoints: the model's parameters, the optimiser's state and the run's
+ * metadata in one safetensors file, written atomically. */
+#ifndef CLAE_CHECKPOINT_H
+#define CLAE_CHECKPOINT_H
+
+#include "model.h"
+#include "optimizer.h"
+#include "safetensors.h"
+
+typedef struct {
+    int epoch;            /* epochs completed */
+    uint64_t step;        /* optimiser steps taken */
+    uint64_t seed;
+    const char *spec_text;
+    const char *history;  /* loss.csv rows so far */
+    const char *device;
+} clae_checkpoint_meta;
+
+clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
+                                  const clae_optimizer *opt, const clae_checkpoint_meta *meta);
+/* Loads the model's parameters (and, when opt is not NULL, the optimiser's
+ * state) from an open checkpoint; every tensor's name and shape must match. */
+clae_status clae__checkpoint_restore(clae_ctx *ctx, const char *path, const clae_safetensors *st,
+                                     clae_model *m, clae_optimizer *opt);
+
+#endif

@@ -1,0 +1,81 @@
+/* Test-set metrics, codes and reconstructions. One read-back per call: the
+ * per-batch scalars accumulate in a device buffer. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "evaluate.h"
+
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, size_t count, clae_eval *out)
+{
+    size_t chunks = (count + m->batch_max - 1) / m->batch_max;
+    clae_buf scalars = {0};
+    float *host = malloc(2 * (chunks ? chunks : 1) * sizeof *host);
+    clae_status s = host ? clae__buf_create(m->dev, 2 * chunks, &scalars)
+                         : clae__fail(m->dev->ctx, CLAE_ENOMEM, "out of memory evaluating");
+    for (size_t c = 0; c < chunks && s == CLAE_OK; c++) {
+        size_t first = c * m->batch_max;
+        size_t n = count - first < m->batch_max ? count - first : m->batch_max;
+        size_t off = first * (size_t)m->input_dim;
+        s = clae__model_forward(m, x, off, n);
+        if (s == CLAE_OK) s = clae__model_loss(m, x, off, n, 0, &scalars, 2 * c);
+        if (s == CLAE_OK) s = clae__model_mse(m, x, off, n, &scalars, 2 * c + 1);
+    }
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, 2 * chunks, host);
+    if (s == CLAE_OK) {
+        /* chunk means weighted by their sizes */
+        double loss = 0.0, mse = 0.0;
+        for (size_t c = 0; c < chunks; c++) {
+            size_t first = c * m->batch_max;
+            double n = (double)(count - first < m->batch_max ? count - first : m->batch_max);
+            loss += host[2 * c] * n;
+            mse += host[2 * c + 1] * n;
+        }
+        out->loss = count ? loss / (double)count : 0.0;
+        out->mse = count ? mse / (double)count : 0.0;
+    }
+    clae__buf_release(&scalars);
+    free(host);
+    return s;
+}
+
+clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes)
+{
+    size_t width = (size_t)m->layers[m->code_layer].out;
+    clae_status s = CLAE_OK;
+    for (size_t first = 0; first < count && s == CLAE_OK; first += m->batch_max) {
+        size_t n = count - first < m->batch_max ? count - first : m->batch_max;
+        s = clae__model_forward(m, x, first * (size_t)m->input_dim, n);
+        if (s == CLAE_OK)
+            s = clae__buf_read(m->dev, clae__model_code(m), 0, n * width, codes + first * width);
+    }
+    return s;
+}
+
+clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,
+                                   float *out)
+{
+    if (n > m->batch_max)
+        return clae__fail(m->dev->ctx, CLAE_EUSAGE, "reconstruct: %zu rows exceed the batch %zu",
+                          n, m->batch_max);
+    const clae_buf *recon = NULL;
+    clae_status s = clae__model_forward(m, x, first * (size_t)m->input_dim, n);
+    if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
+    return s;
+}
+
+void clae__code_stats(const float *codes, size_t n, clae_code_stats *out)
+{
+    double sum = 0.0, sum2 = 0.0;
+    size_t near_zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += codes[i];
+        sum2 += (double)codes[i] * codes[i];
+        near_zero += fabsf(codes[i]) < 0.05f;
+    }
+    double mean = n ? sum / (double)n : 0.0;
+    double var = n ? sum2 / (double)n - mean * mean : 0.0;
+    out->mean = mean;
+    out->std = var > 0.0 ? sqrt(var) : 0.0;
+    out->near_zero = n ? (double)near_zero / (double)n : 0.0;
+}

@@ -1,0 +1,25 @@
+/* Evaluation of a model over a dataset held on the device, in batches. */
+#ifndef CLAE_EVALUATE_H
+#define CLAE_EVALUATE_H
+
+#include "model.h"
+
+typedef struct {
+    double loss; /* the training objective */
+    double mse;  /* mean squared error per value of the reconstruction */
+} clae_eval;
+
+/* x holds count rows of m->input_dim values. */
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, size_t count, clae_eval *out);
+/* The code of every row into codes (count x code width), host memory. */
+clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes);
+/* Reconstructions of rows [first, first + n), n <= batch_max, into out. */
+clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,
+                                   float *out);
+
+typedef struct {
+    double mean, std, near_zero; /* near_zero: fraction of values below 0.05 */
+} clae_code_stats;
+void clae__code_stats(const float *codes, size_t n, clae_code_stats *out);
+
+#endif

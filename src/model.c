@@ -1,0 +1,239 @@
+/* The model: layer stack from the spec, parameter layout, and the passes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "ops.h"
+
+static clae_layer *add_layer(clae_model *m, const char *part, int index, int in, int out,
+                             clae_activation act)
+{
+    clae_layer *l = &m->layers[m->n_layers++];
+    memset(l, 0, sizeof *l);
+    l->ops = &clae_dense_ops;
+    l->in = in;
+    l->out = out;
+    l->activation = act;
+    snprintf(l->name, sizeof l->name, "%s.%d", part, index);
+    return l;
+}
+
+static void build_layers(clae_model *m, const clae_spec *spec)
+{
+    int width = m->input_dim;
+    for (int i = 0; i < spec->n_encoder; i++) {
+        add_layer(m, "encoder", i, width, spec->encoder[i].units, spec->encoder[i].activation);
+        width = spec->encoder[i].units;
+    }
+    add_layer(m, "encoder", spec->n_encoder, width, spec->model.code, spec->code_activation);
+    m->code_layer = m->n_layers - 1;
+    width = spec->model.code;
+
+    /* Hidden decoder layers: the encoder's in reverse (mirror) or as written. */
+    int n_hidden = spec->model.decoder_explicit ? spec->n_decoder : spec->n_encoder;
+    for (int j = 0; j < n_hidden; j++) {
+        const clae_layer_spec *ls = spec->model.decoder_explicit
+                                        ? &spec->decoder[j]
+                                        : &spec->encoder[spec->n_encoder - 1 - j];
+        add_layer(m, "decoder", j, width, ls->units, ls->activation);
+        width = ls->units;
+    }
+    add_layer(m, "decoder", n_hidden, width, m->input_dim, spec->model.output);
+
+    /* BCE works on logits: the last layer stays linear and the loss applies
+     * the sigmoid itself, stably. */
+    m->output_activation = spec->model.output;
+    m->loss = spec->loss.reconstruction;
+    m->output_logits = spec->loss.reconstruction == CLAE_RECON_BCE;
+    if (m->output_logits) m->layers[m->n_layers - 1].activation = CLAE_ACT_LINEAR;
+}
+
+/* Parameter layout: each layer's weight (unless tied) then its bias. Decoder
+ * layer j of a tied model uses encoder layer (code_layer - j)'s weights. */
+static void lay_out_params(clae_model *m, int tied)
+{
+    size_t off = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        clae_layer *l = &m->layers[i];
+        if (tied && i > m->code_layer) {
+            clae_layer *mirror = &m->layers[2 * m->code_layer + 1 - i];
+            l->tied = 1;
+            l->w_off = mirror->w_off;
+            /* backward visits the decoder first: the encoder's gradient adds */
+            mirror->accumulate_w = 1;
+        } else {
+            l->w_off = off;
+            off += (size_t)l->in * (size_t)l->out;
+        }
+        l->b_off = off;
+        off += (size_t)l->out;
+    }
+    m->n_params = off;
+}
+
+clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int input_dim,
+                               size_t batch_max, clae_model **out)
+{
+    *out = NULL;
+    clae_model *m = calloc(1, sizeof *m);
+    if (!m) return clae__fail(dev->ctx, CLAE_ENOMEM, "out of memory creating the model");
+    m->dev = dev;
+    m->input_dim = input_dim;
+    m->batch_max = batch_max;
+    build_layers(m, spec);
+    lay_out_params(m, spec->model.tied);
+
+    clae_status s = clae__buf_create(dev, m->n_params, &m->params);
+    if (s == CLAE_OK) s = clae__buf_create(dev, m->n_params, &m->grads);
+    size_t widest = (size_t)input_dim;
+    for (int i = 0; i < m->n_layers && s == CLAE_OK; i++) {
+        clae_layer *l = &m->layers[i];
+        if ((size_t)l->out > widest) widest = (size_t)l->out;
+        s = clae__buf_create(dev, batch_max * (size_t)l->out, &l->y);
+    }
+    for (int k = 0; k < 2 && s == CLAE_OK; k++)
+        s = clae__buf_create(dev, batch_max * widest, &m->delta[k]);
+    if (s == CLAE_OK && m->output_logits)
+        s = clae__buf_create(dev, batch_max * (size_t)input_dim, &m->recon);
+    if (s == CLAE_OK)
+        s = clae__buf_create(dev, clae__loss_partials(dev, batch_max * (size_t)input_dim),
+                             &m->partial);
+    if (s != CLAE_OK) {
+        clae__model_destroy(m);
+        return s;
+    }
+    *out = m;
+    return CLAE_OK;
+}
+
+void clae__model_destroy(clae_model *m)
+{
+    if (!m) return;
+    for (int i = 0; i < m->n_layers; i++) clae__buf_release(&m->layers[i].y);
+    for (int k = 0; k < 2; k++) clae__buf_release(&m->delta[k]);
+    clae__buf_release(&m->recon);
+    clae__buf_release(&m->partial);
+    clae__buf_release(&m->params);
+    clae__buf_release(&m->grads);
+    free(m);
+}
+
+clae_status clae__model_init(clae_model *m, uint64_t seed)
+{
+    clae_status s = CLAE_OK;
+    for (int i = 0; i < m->n_layers && s == CLAE_OK; i++) {
+        clae_layer *l = &m->layers[i];
+        float bound = 1.0f / sqrtf((float)l->in);
+        if (!l->tied)
+            s = clae__rng_uniform(m->dev, (size_t)l->in * (size_t)l->out, &m->params, l->w_off,
+                                  seed, (uint32_t)(2 * i), -bound, bound);
+        if (s == CLAE_OK)
+            s = clae__rng_uniform(m->dev, (size_t)l->out, &m->params, l->b_off, seed,
+                                  (uint32_t)(2 * i + 1), -bound, bound);
+    }
+    return s;
+}
+
+static clae_param_store store_of(clae_model *m)
+{
+    return (clae_param_store){&m->params, &m->grads};
+}
+
+clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch)
+{
+    clae_param_store ps = store_of(m);
+    const clae_buf *in = x;
+    size_t in_off = x_off;
+    for (int i = 0; i < m->n_layers; i++) {
+        clae_layer *l = &m->layers[i];
+        clae_status s = l->ops->forward(l, m->dev, &ps, in, in_off, batch);
+        if (s != CLAE_OK) return s;
+        in = &l->y;
+        in_off = 0;
+    }
+    return CLAE_OK;
+}
+
+clae_status clae__model_loss(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
+                             int with_grad, clae_buf *out, size_t out_off)
+{
+    size_t n = batch * (size_t)m->input_dim;
+    float scale = 1.0f / (float)n;
+    const clae_buf *y = &m->layers[m->n_layers - 1].y;
+    clae_buf *grad = with_grad ? &m->delta[0] : NULL;
+    clae_status s = m->output_logits
+                        ? clae__bce_logits_loss(m->dev, n, y, 0, target, t_off, grad, 0, scale,
+                                                &m->partial)
+                        : clae__mse_loss(m->dev, n, y, 0, target, t_off, grad, 0, scale,
+                                         &m->partial);
+    if (s != CLAE_OK) return s;
+    return clae__reduce_sum(m->dev, clae__loss_partials(m->dev, n), &m->partial, 0, out, out_off,
+                            scale);
+}
+
+clae_status clae__model_reconstruction(clae_model *m, size_t batch, const clae_buf **out)
+{
+    const clae_buf *y = &m->layers[m->n_layers - 1].y;
+    if (!m->output_logits) {
+        *out = y;
+        return CLAE_OK;
+    }
+    *out = &m->recon;
+    return clae__act_fwd(m->dev, batch * (size_t)m->input_dim, (int)m->output_activation, y, 0,
+                         &m->recon, 0);
+}
+
+clae_status clae__model_mse(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
+                            clae_buf *out, size_t out_off)
+{
+    const clae_buf *recon = NULL;
+    clae_status s = clae__model_reconstruction(m, batch, &recon);
+    if (s != CLAE_OK) return s;
+    size_t n = batch * (size_t)m->input_dim;
+    float scale = 1.0f / (float)n;
+    s = clae__mse_loss(m->dev, n, recon, 0, target, t_off, NULL, 0, scale, &m->partial);
+    if (s != CLAE_OK) return s;
+    return clae__reduce_sum(m->dev, clae__loss_partials(m->dev, n), &m->partial, 0, out, out_off,
+                            scale);
+}
+
+clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch)
+{
+    clae_param_store ps = store_of(m);
+    int cur = 0; /* delta[cur] holds the gradient at the current layer's output */
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+        clae_layer *l = &m->layers[i];
+        const clae_buf *in = i > 0 ? &m->layers[i - 1].y : x;
+        size_t in_off = i > 0 ? 0 : x_off;
+        clae_buf *dx = i > 0 ? &m->delta[1 - cur] : NULL;
+        clae_status s = l->ops->backward(l, m->dev, &ps, in, in_off, &m->delta[cur], dx, batch);
+        if (s != CLAE_OK) return s;
+        cur = 1 - cur;
+    }
+    return CLAE_OK;
+}
+
+const clae_buf *clae__model_code(const clae_model *m) { return &m->layers[m->code_layer].y; }
+
+int clae__model_param_tensors(const clae_model *m, clae_param_info *infos, int max)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const clae_layer *l = &m->layers[i];
+        if (!l->tied) {
+            if (n < max)
+                infos[n] = (clae_param_info){"", l->w_off, (size_t)l->in * (size_t)l->out, 2,
+                                             {(size_t)l->out, (size_t)l->in}};
+            if (n < max) snprintf(infos[n].name, sizeof infos[n].name, "%s.weight", l->name);
+            n++;
+        }
+        if (n < max) {
+            infos[n] = (clae_param_info){"", l->b_off, (size_t)l->out, 1, {(size_t)l->out, 0}};
+            snprintf(infos[n].name, sizeof infos[n].name, "%s.bias", l->name);
+        }
+        n++;
+    }
+    return n;
+}

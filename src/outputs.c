@@ -1,0 +1,84 @@
+/* loss.csv, summary.json (cJSON) and reconstructions.png (libpng). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clae/image.h"
+#include "fsutil.h"
+#include "outputs.h"
+
+static void join_path(char *out, size_t size, const char *dir, const char *file)
+{
+    snprintf(out, size, "%s/%s", dir, file);
+}
+
+clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *rows)
+{
+    char path[4096];
+    join_path(path, sizeof path, dir, "loss.csv");
+    size_t n = strlen(CLAE_LOSS_CSV_HEADER) + strlen(rows);
+    char *text = malloc(n + 1);
+    if (!text) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    snprintf(text, n + 1, "%s%s", CLAE_LOSS_CSV_HEADER, rows);
+    clae_status s = clae__write_file_atomic(ctx, path, text, n);
+    free(text);
+    return s;
+}
+
+clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summary *summary)
+{
+    char path[4096];
+    join_path(path, sizeof path, dir, "summary.json");
+    const clae_train_result *r = summary->result;
+    cJSON *j = cJSON_CreateObject();
+    if (!j) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    cJSON_AddStringToObject(j, "spec", summary->spec->path);
+    cJSON_AddNumberToObject(j, "epochs", r->epochs);
+    cJSON_AddNumberToObject(j, "train_loss", r->train_loss);
+    cJSON_AddNumberToObject(j, "test_loss", r->test_loss);
+    cJSON_AddNumberToObject(j, "test_mse", r->test_mse);
+    if (summary->spec->loss.reconstruction == CLAE_RECON_BCE)
+        cJSON_AddNumberToObject(j, "test_bce", r->test_bce);
+    cJSON_AddNumberToObject(j, "code_mean", r->code_mean);
+    cJSON_AddNumberToObject(j, "code_std", r->code_std);
+    cJSON_AddNumberToObject(j, "code_near_zero", r->code_near_zero);
+    cJSON_AddNumberToObject(j, "parameters", (double)r->parameters);
+    cJSON_AddNumberToObject(j, "samples_per_second", r->samples_per_second);
+    cJSON_AddNumberToObject(j, "seconds", r->seconds);
+    cJSON_AddStringToObject(j, "device", summary->device);
+    cJSON_AddStringToObject(j, "gemm", summary->gemm_provider);
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!text) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    size_t n = strlen(text);
+    text[n] = '\n'; /* cJSON's buffer has room: it replaces the terminator */
+    clae_status s = clae__write_file_atomic(ctx, path, text, n + 1);
+    cJSON_free(text);
+    return s;
+}
+
+clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const clae_dataset *shape,
+                                        const float *originals, const float *reconstructions,
+                                        int n)
+{
+    char path[4096];
+    join_path(path, sizeof path, dir, "reconstructions.png");
+    int cols = n < 16 ? n : 16;
+    int pairs = (n + cols - 1) / cols;
+    size_t dim = shape->dim;
+    /* Tiles row by row: originals, then their reconstructions; blank past n. */
+    float *tiles = calloc((size_t)(2 * pairs * cols) * dim, sizeof *tiles);
+    if (!tiles) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    for (int i = 0; i < n; i++) {
+        int row = i / cols, col = i % cols;
+        memcpy(tiles + ((size_t)(2 * row) * (size_t)cols + (size_t)col) * dim,
+               originals + (size_t)i * dim, dim * sizeof *tiles);
+        memcpy(tiles + ((size_t)(2 * row + 1) * (size_t)cols + (size_t)col) * dim,
+               reconstructions + (size_t)i * dim, dim * sizeof *tiles);
+    }
+    clae_status s = clae_image_write_grid(ctx, path, tiles, 2 * pairs, cols, shape->channels,
+                                          shape->height, shape->width, 2);
+    free(tiles);
+    return s;
+}

@@ -1,0 +1,26 @@
+/* The files a training run writes besides the checkpoint. */
+#ifndef CLAE_OUTPUTS_H
+#define CLAE_OUTPUTS_H
+
+#include "clae/data.h"
+#include "clae/train.h"
+
+/* loss.csv: the header line, then the given rows. */
+#define CLAE_LOSS_CSV_HEADER "epoch,train_loss,test_loss,test_mse,seconds,samples_per_second\n"
+clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *rows);
+
+typedef struct {
+    const clae_spec *spec;
+    const clae_train_result *result;
+    const char *device;
+    const char *gemm_provider;
+} clae_summary;
+clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summary *summary);
+
+/* reconstructions.png: rows of originals, each followed by a row of their
+ * reconstructions (n images, up to 16 a row). */
+clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const clae_dataset *shape,
+                                        const float *originals, const float *reconstructions,
+                                        int n);
+
+#endif
