@@ -25,6 +25,12 @@ struct clae_device {
     size_t host_align;   /* alignment for host-backed buffers */
     clae_gemm_provider gemm;
     int queue_busy;      /* work was enqueued since the host last waited */
+    /* Instruments for clae bench: when gemm_log is set, every GEMM's arguments
+     * are recorded (up to gemm_log_cap); wait_seconds accumulates the time the
+     * host BLAS path spends waiting for queued kernels. */
+    struct clae_gemm_args *gemm_log;
+    int gemm_log_len, gemm_log_cap;
+    double wait_seconds;
 };
 
 const char *clae__cl_error_name(cl_int err);

@@ -3,6 +3,7 @@
 #include <clblast_c.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gemm.h"
 
@@ -72,7 +73,11 @@ static clae_status gemm_host(clae_device *dev, const clae_gemm_args *g)
 {
     clae_status status = CLAE_OK;
     if (dev->queue_busy) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         CL_TRY(dev->ctx, clFinish(dev->queue));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        dev->wait_seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
         dev->queue_busy = 0;
     }
     cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
@@ -94,6 +99,8 @@ clae_status clae__gemm_with(clae_device *dev, clae_gemm_provider provider, const
     clae_status status = check_args(dev, g);
     if (status != CLAE_OK) return status;
     if (g->m == 0 || g->n == 0) return CLAE_OK;
+    if (dev->gemm_log && dev->gemm_log_len < dev->gemm_log_cap)
+        dev->gemm_log[dev->gemm_log_len++] = *g;
     if (provider == CLAE_GEMM_HOST) {
         if (!dev->host_shared || !g->a->host || !g->b->host || !g->c->host)
             return clae__fail(dev->ctx, CLAE_EUSAGE,

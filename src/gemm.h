@@ -9,7 +9,7 @@
 
 #include "buffer.h"
 
-typedef struct {
+typedef struct clae_gemm_args {
     int trans_a, trans_b;
     size_t m, n, k;
     float alpha, beta;
