@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "checkpoint.h"
 #include "clae/train.h"
@@ -65,6 +66,8 @@ static clae_status resume(run *r)
 {
     char path[4200];
     checkpoint_path(r, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return clae__fail(r->ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", path);
     clae_safetensors *st = NULL;
     clae_status s = clae_safetensors_read(r->ctx, path, &st);
     if (s != CLAE_OK) return s;
@@ -165,6 +168,7 @@ static clae_status train_epoch(run *r, int epoch, double run_start, double *trai
     clae_status s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
     double start = now_seconds(), last_report = start;
     clae_progress p = {epoch, r->spec->train.epochs, 0, batches, 0, 0, 0, 0, 0, 0, 0};
+    if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         size_t left = count - b * batch, rows = left < batch ? left : batch;
         s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);

@@ -43,7 +43,9 @@
 
 /* Pre-activations of relu / leaky_relu units closer to zero than this make the
  * batch resampled: within it the float device and the double host could take
- * different sides of the kink, or a ±h step could cross it. */
+ * different sides of the kink, or a ±h step could cross it, and the two sides
+ * have different slopes. (elu with alpha 1 has a continuous slope at 0, and
+ * the other activations are smooth.) */
 #define KINK_MARGIN 1e-3
 
 /* ---- the host model ---------------------------------------------------- */
@@ -222,6 +224,7 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
         }
         double num = (up - down) / (2 * STEP), ana = gf[j], err = fabs(ana - num);
         if (err > max_abs) max_abs = err;
+        /* relative error, against 1e-3 for the tiny gradients */
         if (err / fmax(fabs(num), 1e-3) > max_rel) max_rel = err / fmax(fabs(num), 1e-3);
         if (fabs(num) > max_grad) max_grad = fabs(num);
         if (err / (ATOL + RTOL * fabs(num)) > worst) worst = err / (ATOL + RTOL * fabs(num));

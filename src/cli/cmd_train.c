@@ -22,6 +22,11 @@ static void on_signal(int sig)
 
 typedef struct {
     int tty;
+    int started;       /* the banner is printed once training has begun */
+    const char *what;  /* the spec being trained, for the banner */
+    const char *dir;
+    const clae_device_info *device;
+    const char *gemm;
 } progress_view;
 
 static void format_duration(double s, char *out, size_t size)
@@ -35,7 +40,13 @@ static void format_duration(double s, char *out, size_t size)
 
 static void show_progress(void *user, const clae_progress *p)
 {
-    const progress_view *view = user;
+    progress_view *view = user;
+    if (!view->started) {
+        /* printed here, not earlier, so that a failing setup prints one line */
+        view->started = 1;
+        fprintf(stderr, "training %s on device %d (%s, GEMM by %s) into %s\n", view->what,
+                view->device->index, view->device->name, view->gemm, view->dir);
+    }
     if (p->epoch_done) {
         if (view->tty) fprintf(stderr, "\r\033[K");
         fprintf(stderr,
@@ -129,11 +140,10 @@ static int run(int argc, char **argv)
     if (s == CLAE_OK) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
-        const clae_device_info *info = clae_device_get_info(dev);
-        fprintf(stderr, "training %s on device %d (%s, GEMM by %s) into %s\n",
-                spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
-                info->index, info->name, clae_device_gemm_provider(dev), spec.output.dir);
-        progress_view view = {isatty(STDERR_FILENO)};
+        progress_view view = {
+            isatty(STDERR_FILENO), 0,
+            spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
+            spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev)};
         clae_train_options opts = {&spec, resume, show_progress, &view, &stop_requested};
         s = clae_train(ctx, dev, &opts, &result);
         if (view.tty) fprintf(stderr, "\r\033[K");

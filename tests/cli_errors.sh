@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Bad input through the command line: each case asserts the exact one-line
+# message on stderr and the exit code of the contract (2 usage/spec/data,
+# 1 run failed, 3 device). Usage: cli_errors.sh path/to/clae
+set -u
+CLAE=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
+expect() {
+    local want_code=$1 want_msg=$2
+    shift 3
+    local err code
+    err=$("$@" 2>&1 >/dev/null)
+    code=$?
+    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: %s\n  want exit %s: %s\n  got  exit %s: %s\n' "$*" "$want_code" "$want_msg" "$code" "$err"
+    fi
+}
+
+spec() { # spec NAME BODY: writes $tmp/NAME.ini
+    printf '%s\n' "$2" > "$tmp/$1.ini"
+}
+
+expect 2 'clae: unknown command "frobnicate" (see clae help)' -- "$CLAE" frobnicate
+expect 2 'clae: missing.ini: cannot open: No such file or directory' -- "$CLAE" train --spec missing.ini
+expect 2 'clae train: --epochs: expected a positive integer, got "0" (see clae help train)' -- "$CLAE" train --epochs 0
+expect 2 'clae train: unexpected argument "extra" (see clae help train)' -- "$CLAE" train extra
+expect 2 'clae train: unknown or incomplete option "--bogus" (see clae help train)' -- "$CLAE" train --bogus
+
+spec units '[data]
+train = mnist
+
+[dense]
+units = -3'
+expect 2 "clae: $tmp/units.ini:5: [dense] units: expected a positive integer, got \"-3\"" -- "$CLAE" train --spec "$tmp/units.ini"
+spec key '[dense]
+unit = 3'
+expect 2 "clae: $tmp/key.ini:2: [dense] unit: unknown key" -- "$CLAE" train --spec "$tmp/key.ini"
+spec section '[frobnicate]'
+expect 2 "clae: $tmp/section.ini:1: [frobnicate]: unknown section" -- "$CLAE" train --spec "$tmp/section.ini"
+
+# bad data: a truncated IDX file, a label file that does not match
+gzip -dc data/mnist10k-images-idx3-ubyte.gz | head -c 5000 > "$tmp/short.idx"
+spec short "[data]
+train = $tmp/short.idx
+[output]
+dir = $tmp/out_short"
+expect 2 "clae: $tmp/short.idx: truncated at byte 5000 of 7840016" -- "$CLAE" train --spec "$tmp/short.ini"
+gzip -dc data/mnist10k-labels-idx1-ubyte.gz | head -c 1008 > "$tmp/labels.idx"
+printf '\x00\x00\x08\x01\x00\x00\x03\xe8' | dd of="$tmp/labels.idx" conv=notrunc status=none
+spec labels "[data]
+train = mnist
+labels = $tmp/labels.idx
+[output]
+dir = $tmp/out_labels"
+expect 2 "clae: $tmp/labels.idx: 1000 labels for 10000 images" -- "$CLAE" train --spec "$tmp/labels.ini"
+
+# devices
+expect 3 'clae: device 7 does not exist (1 device; see clae list-devices)' -- "$CLAE" train --device 7
+expect 3 'clae: device 9 does not exist (1 device; see clae list-devices)' -- env CLAE_DEVICE=9 "$CLAE" train
+expect 2 'clae: --device: expected a device index, got "x"' -- "$CLAE" conformance --device x
+
+# output dir that cannot be created: below a regular file
+touch "$tmp/file"
+expect 1 "clae: $tmp/file: not a directory" -- "$CLAE" train --epochs 1 --out "$tmp/file/run"
+
+# resume without a checkpoint; resume from a corrupt one
+spec tiny "[data]
+train = mnist
+limit = 600
+[model]
+code = 8
+[dense]
+units = 16
+[train]
+epochs = 1
+[output]
+dir = $tmp/tiny"
+expect 2 "clae: $tmp/tiny/model.safetensors: no checkpoint to resume from" -- "$CLAE" train --spec "$tmp/tiny.ini" --resume
+mkdir -p "$tmp/tiny" && printf 'garbage' > "$tmp/tiny/model.safetensors"
+expect 2 "clae: $tmp/tiny/model.safetensors: file is too short (7 bytes) for a safetensors header" -- "$CLAE" train --spec "$tmp/tiny.ini" --resume
+rm -f "$tmp/tiny/model.safetensors"
+
+# Ctrl-C: exit 1, the last epoch's checkpoint stays, --resume continues
+"$CLAE" train --spec "$tmp/tiny.ini" > /dev/null 2>&1
+cp "$tmp/tiny/model.safetensors" "$tmp/epoch1.safetensors"
+"$CLAE" train --spec "$tmp/tiny.ini" --resume --epochs 100000 > /dev/null 2> "$tmp/int.err" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+code=$?
+if [ "$code" = 1 ] && grep -q "interrupted in epoch" "$tmp/int.err" && [ -s "$tmp/tiny/model.safetensors" ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: Ctrl-C: exit $code: $(cat "$tmp/int.err")"
+fi
+last=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
+if "$CLAE" train --out "$tmp/tiny" --resume --epochs $((last + 1)) > /dev/null 2>&1 &&
+   [ "$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)" = $((last + 1)) ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: --resume after Ctrl-C (checkpoint of epoch $last)"
+fi
+
+# the good paths answer too
+expect 0 '' -- "$CLAE" help train
+expect 0 '' -- "$CLAE" list-devices
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages clae needs (only those missing) and builds clae.
+#   tools/setup.sh                 release build in build/
+#   BUILD_DIR=b CMAKE_ARGS="-DCLAE_SANITIZE=ON" tools/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    build-essential cmake pkg-config            # toolchain
+    ocl-icd-opencl-dev opencl-c-headers clinfo  # OpenCL loader and headers
+    pocl-opencl-icd                             # an OpenCL device on the CPU
+    libclblast-dev                              # GEMM on OpenCL devices
+    libopenblas-dev                             # GEMM on the host, for CPU devices
+    libpng-dev zlib1g-dev                       # PNG output, gzip input
+    libinih-dev                                 # spec files
+    libcjson-dev                                # summary.json, safetensors headers
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" > /dev/null
+fi
+
+build=${BUILD_DIR:-build}
+# shellcheck disable=SC2086
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} ${CMAKE_ARGS:-} > /dev/null
+cmake --build "$build" -j "$(nproc)"
+echo "setup: built $build/clae"
