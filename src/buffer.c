@@ -24,14 +24,17 @@ clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out)
         memset(out->host, 0, rounded);
         out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes,
                                   out->host, &err);
-        CL_TRY(dev->ctx, err);
     } else {
         out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
-        CL_TRY(dev->ctx, err);
-        cl_uint zero = 0;
-        CL_TRY(dev->ctx, clEnqueueFillBuffer(dev->queue, out->mem, &zero, sizeof zero, 0, bytes,
-                                             0, NULL, NULL));
     }
+    CL_TRY(dev->ctx, err);
+    /* Zero it through the queue: this also makes the driver allocate the
+     * buffer on the device now, which native kernels (host BLAS) rely on:
+     * they receive the device pointer of a buffer no command has touched. */
+    cl_uint zero = 0;
+    CL_TRY(dev->ctx, clEnqueueFillBuffer(dev->queue, out->mem, &zero, sizeof zero, 0, bytes, 0,
+                                         NULL, NULL));
+    dev->queue_busy = 1;
     out->count = count;
     return CLAE_OK;
 fail:

@@ -139,6 +139,10 @@ static void probe_host_sharing(clae_device *dev)
     clGetDeviceInfo(dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
     dev->host_align = align_bits / 8 < 128 ? 128 : align_bits / 8;
     dev->host_shared = unified && strcmp(dev->info.type, "CPU") == 0;
+    cl_device_exec_capabilities caps = 0;
+    clGetDeviceInfo(dev->id, CL_DEVICE_EXECUTION_CAPABILITIES, sizeof caps, &caps, NULL);
+    dev->native_kernels = dev->host_shared && (caps & CL_EXEC_NATIVE_KERNEL) != 0 &&
+                          getenv("CLAE_NO_NATIVE_KERNELS") == NULL;
 }
 
 clae_status clae_device_open(clae_ctx *ctx, int index, clae_device **out)

@@ -22,6 +22,7 @@ struct clae_device {
     cl_kernel kernels[CLAE_K_COUNT];
     size_t work_group;   /* local size for 1-D launches, a power of two */
     int host_shared;     /* buffers live in host memory the host may use in place */
+    int native_kernels;  /* a CPU device that runs host functions in its queue */
     size_t host_align;   /* alignment for host-backed buffers */
     clae_gemm_provider gemm;
     int queue_busy;      /* work was enqueued since the host last waited */

@@ -66,10 +66,52 @@ static clae_status gemm_clblast(clae_device *dev, const clae_gemm_args *g)
     return CLAE_OK;
 }
 
-/* The buffers are the host's own memory: wait for the queued kernels that
- * produce the operands, then multiply in place. Later kernels are enqueued
- * only after this returns, so they see the result. */
-static clae_status gemm_host(clae_device *dev, const clae_gemm_args *g)
+/* Host BLAS inside the queue: a native kernel, so the GEMM is ordered with
+ * the kernels around it and the host never waits for them.
+ *
+ * The operands are the buffers' host storage (host-shared devices only). The
+ * runtime's own pointer substitution is not used: PoCL 3.1 fills the handle
+ * slots in the order of its de-duplicated (and re-ordered) buffer list, not in
+ * the order given. The buffers are still listed, so the runtime makes their
+ * contents current before the call; their substituted pointers land in
+ * `unused` and are ignored. */
+typedef struct {
+    const float *a, *b;
+    float *c;
+    int trans_a, trans_b;
+    blasint m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    void *unused[3];
+} native_gemm;
+
+static void CL_CALLBACK run_native_gemm(void *args)
+{
+    const native_gemm *g = args;
+    cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
+                g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, g->alpha, g->a, g->lda,
+                g->b, g->ldb, g->beta, g->c, g->ldc);
+}
+
+static clae_status gemm_native(clae_device *dev, const clae_gemm_args *g)
+{
+    clae_status status = CLAE_OK;
+    native_gemm args = {g->a->host + g->a_off, g->b->host + g->b_off, g->c->host + g->c_off,
+                        g->trans_a, g->trans_b, (blasint)g->m, (blasint)g->n, (blasint)g->k,
+                        (blasint)g->lda, (blasint)g->ldb, (blasint)g->ldc, g->alpha, g->beta,
+                        {g->a->mem, g->b->mem, g->c->mem}};
+    cl_mem mems[3] = {g->a->mem, g->b->mem, g->c->mem};
+    const void *locs[3] = {&args.unused[0], &args.unused[1], &args.unused[2]};
+    CL_TRY(dev->ctx, clEnqueueNativeKernel(dev->queue, run_native_gemm, &args, sizeof args, 3,
+                                           mems, locs, 0, NULL, NULL));
+    dev->queue_busy = 1;
+fail:
+    return status;
+}
+
+/* Without native kernels: the buffers are the host's own memory, so wait for
+ * the queued kernels that produce the operands, then multiply in place.
+ * Later kernels are enqueued only after this returns, so they see the result. */
+static clae_status gemm_host_wait(clae_device *dev, const clae_gemm_args *g)
 {
     clae_status status = CLAE_OK;
     if (dev->queue_busy) {
@@ -105,7 +147,7 @@ clae_status clae__gemm_with(clae_device *dev, clae_gemm_provider provider, const
         if (!dev->host_shared || !g->a->host || !g->b->host || !g->c->host)
             return clae__fail(dev->ctx, CLAE_EUSAGE,
                               "host BLAS needs buffers in host memory (a CPU device)");
-        return gemm_host(dev, g);
+        return dev->native_kernels ? gemm_native(dev, g) : gemm_host_wait(dev, g);
     }
     return gemm_clblast(dev, g);
 }
@@ -136,6 +178,5 @@ clae_status clae__gemm_choose_provider(clae_device *dev)
 
 void clae__gemm_release(clae_device *dev)
 {
-    (void)dev;
     CLBlastClearCache();
 }
