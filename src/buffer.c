@@ -10,10 +10,19 @@ static const char *kernel_names[] = {
 #undef CLAE__KERNEL_NAME
 };
 
+/* Host storage lives until the runtime destroys the buffer, which may be after
+ * clReleaseMemObject returns: commands still queued may use it. */
+static void CL_CALLBACK free_host_storage(cl_mem mem, void *host)
+{
+    (void)mem;
+    free(host);
+}
+
 clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out)
 {
     clae_status status = CLAE_OK;
     memset(out, 0, sizeof *out);
+    out->owns_host = 1;
     size_t bytes = (count ? count : 1) * 4;
     cl_int err = CL_SUCCESS;
     if (dev->host_shared) {
@@ -24,6 +33,10 @@ clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out)
         memset(out->host, 0, rounded);
         out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes,
                                   out->host, &err);
+        if (err == CL_SUCCESS) {
+            err = clSetMemObjectDestructorCallback(out->mem, free_host_storage, out->host);
+            if (err == CL_SUCCESS) out->owns_host = 0;
+        }
     } else {
         out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     }
@@ -46,7 +59,7 @@ void clae__buf_release(clae_buf *buf)
 {
     if (!buf) return;
     if (buf->mem) clReleaseMemObject(buf->mem);
-    free(buf->host);
+    if (buf->owns_host) free(buf->host); /* else the destructor callback frees it */
     memset(buf, 0, sizeof *buf);
 }
 

@@ -12,6 +12,7 @@ typedef struct {
     cl_mem mem;
     float *host;  /* the storage itself on host-shared devices, else NULL */
     size_t count; /* elements of 4 bytes */
+    int owns_host; /* host storage not yet handed to the buffer's destructor */
 } clae_buf;
 
 /* A zero-filled buffer of count elements (count 0 gives an empty buffer). */
