@@ -238,7 +238,7 @@ clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigne
     memset(out, 0, sizeof *out);
     if (!name) name = "(memory)";
     unsigned char *owned;
-    const unsigned char *d;
+    const unsigned char *d = NULL;
     size_t dsize;
     clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
     if (st != CLAE_OK) return st;
@@ -288,7 +288,7 @@ clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigne
 {
     if (!name) name = "(memory)";
     unsigned char *owned;
-    const unsigned char *d;
+    const unsigned char *d = NULL;
     size_t dsize;
     clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
     if (st != CLAE_OK) return st;
