@@ -1,9 +1,14 @@
 /* Host wrappers of cl/loss.cl. */
 #include "ops.h"
 
+/* Work groups of a loss launch: enough to fill the device a few times over,
+ * never more than the input needs. */
 size_t clae__loss_partials(const clae_device *dev, size_t n)
 {
-    return (n + dev->work_group - 1) / dev->work_group;
+    size_t needed = (n + dev->work_group - 1) / dev->work_group;
+    size_t fill = 4 * (size_t)(dev->info.compute_units ? dev->info.compute_units : 1);
+    if (fill < 8) fill = 8;
+    return needed < fill ? (needed ? needed : 1) : fill;
 }
 
 static clae_status launch_loss(clae_device *dev, clae_kernel_id k, size_t n, const clae_buf *y,
@@ -12,7 +17,8 @@ static clae_status launch_loss(clae_device *dev, clae_kernel_id k, size_t n, con
 {
     if (partial->count < clae__loss_partials(dev, n))
         return clae__fail(dev->ctx, CLAE_EUSAGE, "loss: partial-sum buffer too small");
-    return CLAE_LAUNCH(dev, k, n, 0, KU(n), KM(y), KU(y_off), KM(t), KU(t_off),
+    size_t global = clae__loss_partials(dev, n) * dev->work_group;
+    return CLAE_LAUNCH(dev, k, global, 0, KU(n), KM(y), KU(y_off), KM(t), KU(t_off),
                        grad ? KM(grad) : KNULL, KU(grad_off), KF(scale), KM(partial),
                        KLOCAL(dev->work_group * sizeof(float)));
 }
