@@ -1,5 +1,6 @@
 /* The training benchmark: steps on a real batch, timed in steady state, then
  * the same step's GEMMs replayed alone through each provider. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +33,44 @@ static clae_status replay(clae_device *dev, clae_gemm_provider provider, const c
     return s;
 }
 
+static int busiest_first(const void *a, const void *b)
+{
+    double x = ((const clae_bench_item *)a)->ms_per_step, y = ((const clae_bench_item *)b)->ms_per_step;
+    return (x < y) - (x > y);
+}
+
+/* Device time per kind of command, from the events of the timed steps. */
+static clae_status summarise_profile(clae_device *dev, int steps, clae_bench_result *out)
+{
+    double ms[CLAE_K_COUNT + 1] = {0};
+    int calls[CLAE_K_COUNT + 1] = {0};
+    clae_status s = clae_device_finish(dev);
+    for (int i = 0; i < dev->profile_len && s == CLAE_OK; i++) {
+        cl_ulong start = 0, end = 0;
+        cl_event e = dev->profile[i].event;
+        if (!e || clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start,
+                                          NULL) != CL_SUCCESS ||
+            clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) !=
+                CL_SUCCESS)
+            continue;
+        ms[dev->profile[i].what] += (double)(end - start) * 1e-6;
+        calls[dev->profile[i].what]++;
+    }
+    clae__profile_clear(dev);
+    out->n_items = 0;
+    out->device_busy_ms = 0.0;
+    for (int k = 0; k <= CLAE_K_COUNT && out->n_items < CLAE_BENCH_MAX_ITEMS; k++) {
+        if (!calls[k]) continue;
+        clae_bench_item *it = &out->items[out->n_items++];
+        snprintf(it->name, sizeof it->name, "%s", clae__kernel_name(k));
+        it->calls_per_step = (double)calls[k] / steps;
+        it->ms_per_step = ms[k] / steps;
+        out->device_busy_ms += it->ms_per_step;
+    }
+    qsort(out->items, (size_t)out->n_items, sizeof out->items[0], busiest_first);
+    return s;
+}
+
 static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt, clae_buf *x,
                            size_t rows, clae_buf *losses, double seconds, clae_bench_result *out)
 {
@@ -50,6 +89,8 @@ static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt,
     out->n_gemms = n;
 
     dev->wait_seconds = 0.0;
+    clae__profile_clear(dev);
+    dev->profiling = dev->profile_queue;
     double t0 = now_seconds(), elapsed = 0.0;
     int steps = 0;
     while (s == CLAE_OK && (elapsed < seconds || steps < 10)) {
@@ -59,6 +100,8 @@ static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt,
             elapsed = now_seconds() - t0;
         }
     }
+    dev->profiling = 0;
+    if (s == CLAE_OK) s = summarise_profile(dev, steps, out);
     if (s != CLAE_OK) return s;
     out->steps = steps;
     out->batch = rows;

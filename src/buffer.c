@@ -10,6 +10,11 @@ static const char *kernel_names[] = {
 #undef CLAE__KERNEL_NAME
 };
 
+const char *clae__kernel_name(int k)
+{
+    return k >= 0 && k < CLAE_K_COUNT ? kernel_names[k] : "gemm";
+}
+
 /* Host storage lives until the runtime destroys the buffer, which may be after
  * clReleaseMemObject returns: commands still queued may use it. */
 static void CL_CALLBACK free_host_storage(cl_mem mem, void *host)
@@ -120,7 +125,8 @@ clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size
     }
     if (local == 0) local = dev->work_group;
     size_t rounded = (global + local - 1) / local * local;
-    cl_int err = clEnqueueNDRangeKernel(dev->queue, kernel, 1, NULL, &rounded, &local, 0, NULL, NULL);
+    cl_int err = clEnqueueNDRangeKernel(dev->queue, kernel, 1, NULL, &rounded, &local, 0, NULL,
+                                        clae__profile_slot(dev, (int)k));
     if (err != CL_SUCCESS)
         return clae__fail(dev->ctx,
                           err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? CLAE_ENOMEM : CLAE_EDEVICE,

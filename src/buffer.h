@@ -26,6 +26,9 @@ clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset,
 clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
                            float value);
 
+/* The kernel's name; "gemm" for CLAE_K_COUNT (profiles). */
+const char *clae__kernel_name(int k);
+
 /* Kernel arguments: (size, pointer to value) pairs, built by these macros. */
 typedef struct {
     size_t size;

@@ -147,6 +147,11 @@ static void probe_host_sharing(clae_device *dev)
 
 clae_status clae_device_open(clae_ctx *ctx, int index, clae_device **out)
 {
+    return clae_device_open_with(ctx, index, 0, out);
+}
+
+clae_status clae_device_open_with(clae_ctx *ctx, int index, int flags, clae_device **out)
+{
     clae_status status = CLAE_OK;
     *out = NULL;
     device_handle handles[MAX_PLATFORMS * 4];
@@ -170,7 +175,9 @@ clae_status clae_device_open(clae_ctx *ctx, int index, clae_device **out)
                                      0};
     dev->context = clCreateContext(props, 1, &dev->id, NULL, NULL, &err);
     CL_TRY(ctx, err);
-    dev->queue = clCreateCommandQueue(dev->context, dev->id, 0, &err);
+    dev->profile_queue = (flags & CLAE_DEVICE_PROFILE) != 0;
+    dev->queue = clCreateCommandQueue(dev->context, dev->id,
+                                      dev->profile_queue ? CL_QUEUE_PROFILING_ENABLE : 0, &err);
     CL_TRY(ctx, err);
 
     status = clae__program_load(dev, "-cl-std=CL1.2", &dev->program);
@@ -200,6 +207,8 @@ void clae_device_close(clae_device *dev)
 {
     if (!dev) return;
     if (dev->queue) clFinish(dev->queue);
+    clae__profile_clear(dev);
+    free(dev->profile);
     for (int k = 0; k < CLAE_K_COUNT; k++)
         if (dev->kernels[k]) clReleaseKernel(dev->kernels[k]);
     if (dev->program) clReleaseProgram(dev->program);
@@ -222,4 +231,27 @@ clae_status clae_device_finish(clae_device *dev)
     CL_TRY(dev->ctx, clFinish(dev->queue));
 fail:
     return status;
+}
+
+cl_event *clae__profile_slot(clae_device *dev, int what)
+{
+    if (!dev->profiling) return NULL;
+    if (dev->profile_len == dev->profile_cap) {
+        int cap = dev->profile_cap ? 2 * dev->profile_cap : 1024;
+        clae_profile_entry *grown = realloc(dev->profile, (size_t)cap * sizeof *grown);
+        if (!grown) return NULL; /* profiling is best effort */
+        dev->profile = grown;
+        dev->profile_cap = cap;
+    }
+    clae_profile_entry *e = &dev->profile[dev->profile_len++];
+    e->what = what;
+    e->event = NULL;
+    return &e->event;
+}
+
+void clae__profile_clear(clae_device *dev)
+{
+    for (int i = 0; i < dev->profile_len; i++)
+        if (dev->profile[i].event) clReleaseEvent(dev->profile[i].event);
+    dev->profile_len = 0;
 }

@@ -32,7 +32,20 @@ struct clae_device {
     struct clae_gemm_args *gemm_log;
     int gemm_log_len, gemm_log_cap;
     double wait_seconds;
+    /* With CLAE_DEVICE_PROFILE and `profiling` set, every command's event is
+     * kept here (name index: a kernel id, or CLAE_K_COUNT for a GEMM). */
+    int profile_queue, profiling;
+    struct clae_profile_entry *profile;
+    int profile_len, profile_cap;
 };
+
+typedef struct clae_profile_entry {
+    int what;
+    cl_event event;
+} clae_profile_entry;
+/* The event pointer to hand to an enqueue call: where to record it, or NULL. */
+cl_event *clae__profile_slot(clae_device *dev, int what);
+void clae__profile_clear(clae_device *dev);
 
 const char *clae__cl_error_name(cl_int err);
 

@@ -56,7 +56,7 @@ static clae_status gemm_clblast(clae_device *dev, const clae_gemm_args *g)
         CLBlastLayoutRowMajor, g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
         g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, g->m, g->n, g->k, g->alpha,
         g->a->mem, g->a_off, g->lda, g->b->mem, g->b_off, g->ldb, g->beta, g->c->mem, g->c_off,
-        g->ldc, &dev->queue, NULL);
+        g->ldc, &dev->queue, clae__profile_slot(dev, CLAE_K_COUNT));
     if (s != CLBlastSuccess)
         return clae__fail(dev->ctx,
                           s == CLBlastTempBufferAllocFailure ? CLAE_ENOMEM : CLAE_EDEVICE,
@@ -102,7 +102,8 @@ static clae_status gemm_native(clae_device *dev, const clae_gemm_args *g)
     cl_mem mems[3] = {g->a->mem, g->b->mem, g->c->mem};
     const void *locs[3] = {&args.unused[0], &args.unused[1], &args.unused[2]};
     CL_TRY(dev->ctx, clEnqueueNativeKernel(dev->queue, run_native_gemm, &args, sizeof args, 3,
-                                           mems, locs, 0, NULL, NULL));
+                                           mems, locs, 0, NULL,
+                                           clae__profile_slot(dev, CLAE_K_COUNT)));
     dev->queue_busy = 1;
 fail:
     return status;

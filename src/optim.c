@@ -19,6 +19,7 @@ clae_status clae__adam_step(clae_device *dev, size_t n, clae_buf *p, const clae_
                             clae_buf *m, clae_buf *v, float beta1, float beta2, float step_size,
                             float bc2_sqrt, float eps)
 {
-    return CLAE_LAUNCH(dev, CLAE_K_adam_step, n, 0, KU(n), KM(p), KM(g), KM(m), KM(v), KF(beta1),
+    /* four values per work item (see cl/optim.cl) */
+    return CLAE_LAUNCH(dev, CLAE_K_adam_step, (n + 3) / 4, 0, KU(n), KM(p), KM(g), KM(m), KM(v), KF(beta1),
                        KF(beta2), KF(step_size), KF(bc2_sqrt), KF(eps));
 }

@@ -9,6 +9,15 @@
 extern "C" {
 #endif
 
+#define CLAE_BENCH_MAX_ITEMS 32
+
+/* With a profiling device: device time of one kind of command per step. */
+typedef struct {
+    char name[32];
+    double calls_per_step;
+    double ms_per_step;
+} clae_bench_item;
+
 typedef struct {
     int steps;
     size_t batch;
@@ -20,9 +29,13 @@ typedef struct {
     double gflops_clblast;   /* the step's GEMMs through CLBlast */
     double gflops_host;      /* ... through host BLAS (0 where unavailable) */
     int n_gemms;             /* GEMM calls per step */
+    clae_bench_item items[CLAE_BENCH_MAX_ITEMS]; /* profiled devices only, busiest first */
+    int n_items;
+    double device_busy_ms;   /* sum of the items: time the device spent executing */
 } clae_bench_result;
 
-/* Trains the spec's model on its data for about `seconds` after a warm-up. */
+/* Trains the spec's model on its data for about `seconds` after a warm-up.
+ * On a device opened with CLAE_DEVICE_PROFILE, also times every command. */
 clae_status clae_bench(clae_ctx *ctx, clae_device *dev, const clae_spec *spec, double seconds,
                        clae_bench_result *out);
 

@@ -36,6 +36,9 @@ typedef struct clae_device clae_device;
 /* Opens device `index`: context, queue, kernels built (or loaded from the
  * binary cache) and the GEMM provider chosen. */
 clae_status clae_device_open(clae_ctx *ctx, int index, clae_device **out);
+/* Options of clae_device_open_with. */
+#define CLAE_DEVICE_PROFILE 1 /* time every command (clae bench --profile) */
+clae_status clae_device_open_with(clae_ctx *ctx, int index, int flags, clae_device **out);
 void clae_device_close(clae_device *dev);
 const clae_device_info *clae_device_get_info(const clae_device *dev);
 /* "clblast" or "host-blas": who does the matrix products on this device. */

@@ -26,6 +26,13 @@ static void print_result(const clae_spec *spec, const clae_device_info *info, co
         printf("; host waits for kernels %.3f ms, host-side overhead %.3f ms", r->wait_ms,
                rest > r->wait_ms ? rest - r->wait_ms : 0.0);
     printf("\n");
+    if (r->n_items == 0) return;
+    printf("device time per step (profiled): %.3f ms busy of %.3f ms\n", r->device_busy_ms,
+           r->step_ms);
+    for (int i = 0; i < r->n_items; i++)
+        printf("  %-20s %5.1f calls %8.3f ms  %5.1f%%\n", r->items[i].name,
+               r->items[i].calls_per_step, r->items[i].ms_per_step,
+               100.0 * r->items[i].ms_per_step / r->step_ms);
 }
 
 static int run(int argc, char **argv)
@@ -34,16 +41,18 @@ static int run(int argc, char **argv)
                                             {"device", required_argument, NULL, 'd'},
                                             {"seconds", required_argument, NULL, 't'},
                                             {"verbose", no_argument, NULL, 'v'},
+                                            {"profile", no_argument, NULL, 'p'},
                                             {NULL, 0, NULL, 0}};
     const char *spec_path = NULL, *device = NULL;
     long seconds = 3;
-    int verbose = 0, c;
+    int verbose = 0, profile = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 's') spec_path = optarg;
         else if (c == 'd') device = optarg;
         else if (c == 'v') verbose = 1;
+        else if (c == 'p') profile = 1;
         else if (c == 't') {
             if (cli_parse_long(optarg, 1, 3600, &seconds) != 0)
                 return cli_usage_error("bench", "--seconds: expected 1..3600, got \"%s\"", optarg);
@@ -59,7 +68,10 @@ static int run(int argc, char **argv)
     clae_status s = spec_path ? clae_spec_parse(ctx, spec_path, &spec)
                               : clae_spec_parse_text(ctx, CLAE_SPEC_DEFAULT_NAME,
                                                      clae_spec_default_text(), &spec);
-    if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
+    int index = 0;
+    if (s == CLAE_OK) s = clae_device_choose(ctx, device, &index);
+    if (s == CLAE_OK)
+        s = clae_device_open_with(ctx, index, profile ? CLAE_DEVICE_PROFILE : 0, &dev);
     clae_bench_result r;
     if (s == CLAE_OK) s = clae_bench(ctx, dev, &spec, (double)seconds, &r);
     int code = 0;
@@ -75,9 +87,10 @@ static int run(int argc, char **argv)
 
 const clae_command clae_cmd_bench = {
     "bench", "measure training throughput and GEMM speed",
-    "usage: clae bench [--spec FILE] [--device N] [--seconds S] [--verbose]\n"
+    "usage: clae bench [--spec FILE] [--device N] [--seconds S] [--profile] [--verbose]\n"
     "Trains the spec's model (default: the built-in one) on a real batch for about S seconds\n"
     "(default 3) after a warm-up and reports steady-state samples/s, the GFLOP/s of the step's\n"
     "matrix products through each GEMM provider of the device, and how a step's time splits\n"
-    "into GEMM, kernels and host overhead.\n",
+    "into GEMM, kernels and host overhead. --profile also times every command on the device\n"
+    "(OpenCL profiling events) and lists the device time per kernel and per step.\n",
     run};
