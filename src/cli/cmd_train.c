@@ -61,9 +61,12 @@ static void show_progress(void *user, const clae_progress *p)
     int filled = p->batches ? (int)(20 * p->batch / p->batches) : 0;
     for (int i = 0; i < 20; i++) bar[i] = i < filled ? '#' : '.';
     bar[20] = '\0';
+    fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %zu/%zu", p->epoch, p->epochs, bar, p->batch,
+            p->batches);
+    if (p->batch == 0) return; /* nothing measured yet */
     format_duration(p->eta_seconds, eta, sizeof eta);
-    fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %zu/%zu  loss %.5f  %.0f samples/s  ETA %s", p->epoch,
-            p->epochs, bar, p->batch, p->batches, p->train_loss, p->samples_per_second, eta);
+    fprintf(stderr, "  loss %.5f  %.0f samples/s  ETA %s", p->train_loss, p->samples_per_second,
+            eta);
 }
 
 /* --resume without --spec: the spec stored in the checkpoint. */
