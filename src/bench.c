@@ -77,12 +77,12 @@ static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt,
     clae_gemm_args log[MAX_LOGGED_GEMMS];
     clae_status s = CLAE_OK;
     for (int i = 0; i < WARMUP_STEPS && s == CLAE_OK; i++)
-        s = clae__train_step(m, opt, x, rows, losses, 0);
+        s = clae__train_step(m, opt, x, x, rows, losses, 0);
     /* One step recorded: its GEMM shapes and operands, for the replays. */
     dev->gemm_log = log;
     dev->gemm_log_cap = MAX_LOGGED_GEMMS;
     dev->gemm_log_len = 0;
-    if (s == CLAE_OK) s = clae__train_step(m, opt, x, rows, losses, 0);
+    if (s == CLAE_OK) s = clae__train_step(m, opt, x, x, rows, losses, 0);
     dev->gemm_log = NULL;
     if (s == CLAE_OK) s = clae_device_finish(dev);
     int n = dev->gemm_log_len;
@@ -94,7 +94,7 @@ static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt,
     double t0 = now_seconds(), elapsed = 0.0;
     int steps = 0;
     while (s == CLAE_OK && (elapsed < seconds || steps < 10)) {
-        s = clae__train_step(m, opt, x, rows, losses, 0);
+        s = clae__train_step(m, opt, x, x, rows, losses, 0);
         if (++steps % 10 == 0 && s == CLAE_OK) {
             s = clae_device_finish(dev);
             elapsed = now_seconds() - t0;
@@ -144,7 +144,7 @@ clae_status clae_bench(clae_ctx *ctx, clae_device *dev, const clae_spec *spec, d
     if (s == CLAE_OK) s = clae__model_init(m, spec->train.seed);
     if (s == CLAE_OK) s = clae__buf_create(dev, rows * train.dim, &x);
     if (s == CLAE_OK) s = clae__buf_write(dev, &x, 0, rows * train.dim, train.x);
-    if (s == CLAE_OK) s = clae__buf_create(dev, 1, &losses);
+    if (s == CLAE_OK) s = clae__buf_create(dev, CLAE_MAX_TERMS, &losses);
     if (s == CLAE_OK) s = measure(dev, m, &opt, &x, rows, &losses, seconds, out);
     clae__buf_release(&x);
     clae__buf_release(&losses);

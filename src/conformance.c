@@ -14,18 +14,7 @@
 #include "gemm.h"
 #include "ops.h"
 #include "ref/ref.h"
-
-typedef struct {
-    clae_device *dev;
-    clae_check_report_fn report;
-    void *user;
-    int failures;
-    uint64_t rng;
-} harness;
-
-static const size_t sizes[] = {1, 63, 1000, 4097};
-#define N_SIZES (sizeof sizes / sizeof sizes[0])
-#define MAX_N 4097
+#include "conformance_harness.h"
 
 static float rand_uniform(harness *h, float lo, float hi)
 {
@@ -37,12 +26,12 @@ static float rand_uniform(harness *h, float lo, float hi)
     return lo + (hi - lo) * (float)((z >> 40) * (1.0 / 16777216.0));
 }
 
-static void fill(harness *h, float *x, size_t n, float lo, float hi)
+void clae__check_fill(harness *h, float *x, size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; i++) x[i] = rand_uniform(h, lo, hi);
 }
 
-static void compare(harness *h, const char *name, const float *got, const float *want, size_t n,
+void clae__check_compare(harness *h, const char *name, const float *got, const float *want, size_t n,
                     double tol_abs, double tol_rel)
 {
     clae_check_result r;
@@ -71,18 +60,12 @@ static void compare(harness *h, const char *name, const float *got, const float 
 }
 
 /* Device buffer holding a copy of host data (count may exceed n_data). */
-static clae_status upload(harness *h, clae_buf *buf, const float *data, size_t count)
+clae_status clae__check_upload(harness *h, clae_buf *buf, const float *data, size_t count)
 {
     clae_status s = clae__buf_create(h->dev, count, buf);
     if (s == CLAE_OK) s = clae__buf_write(h->dev, buf, 0, count, data);
     return s;
 }
-
-#define TRY(expr)                                                                      \
-    do {                                                                               \
-        status = (expr);                                                               \
-        if (status != CLAE_OK) goto done;                                              \
-    } while (0)
 
 static clae_status check_activations(harness *h)
 {
@@ -98,25 +81,25 @@ static clae_status check_activations(harness *h)
             int exact = act == CLAE_ACT_LINEAR || act == CLAE_ACT_RELU ||
                         act == CLAE_ACT_LEAKY_RELU;
             double ta = exact ? 0 : 1e-6, tr = exact ? 0 : 1e-5;
-            fill(h, x, n, -4.0f, 4.0f);
-            fill(h, dy, n, -1.0f, 1.0f);
-            TRY(upload(h, &bx, x, n));
+            clae__check_fill(h, x, n, -4.0f, 4.0f);
+            clae__check_fill(h, dy, n, -1.0f, 1.0f);
+            TRY(clae__check_upload(h, &bx, x, n));
             TRY(clae__buf_create(h->dev, n, &by));
             TRY(clae__act_fwd(h->dev, n, act, &bx, 0, &by, 0));
             TRY(clae__buf_read(h->dev, &by, 0, n, got));
             clae_ref_act_fwd(n, act, x, want);
             snprintf(name, sizeof name, "act_fwd %s n=%zu", an, n);
-            compare(h, name, got, want, n, ta, tr);
+            clae__check_compare(h, name, got, want, n, ta, tr);
 
             /* Backward from the reference outputs, so only act_bwd is tested. */
             memcpy(y, want, n * sizeof *y);
             TRY(clae__buf_write(h->dev, &by, 0, n, y));
-            TRY(upload(h, &bdy, dy, n));
+            TRY(clae__check_upload(h, &bdy, dy, n));
             TRY(clae__act_bwd(h->dev, n, act, &bdy, 0, &by, 0, &bdy, 0));
             TRY(clae__buf_read(h->dev, &bdy, 0, n, got));
             clae_ref_act_bwd(n, act, dy, y, want);
             snprintf(name, sizeof name, "act_bwd %s n=%zu", an, n);
-            compare(h, name, got, want, n, exact ? 0 : 1e-7, exact ? 0 : 1e-5);
+            clae__check_compare(h, name, got, want, n, exact ? 0 : 1e-7, exact ? 0 : 1e-5);
             clae__buf_release(&bx);
             clae__buf_release(&by);
             clae__buf_release(&bdy);
@@ -148,24 +131,24 @@ static clae_status check_dense_elementwise(harness *h)
              * The others may have 1 - y·y contracted into an fma. */
             int exact = act == CLAE_ACT_LINEAR || act == CLAE_ACT_RELU ||
                         act == CLAE_ACT_LEAKY_RELU;
-            fill(h, y, n, -3.0f, 3.0f);
-            fill(h, b, cols, -1.0f, 1.0f);
-            TRY(upload(h, &by, y, n));
-            TRY(upload(h, &bb, b, cols));
+            clae__check_fill(h, y, n, -3.0f, 3.0f);
+            clae__check_fill(h, b, cols, -1.0f, 1.0f);
+            TRY(clae__check_upload(h, &by, y, n));
+            TRY(clae__check_upload(h, &bb, b, cols));
             TRY(clae__bias_act_fwd(h->dev, rows, cols, act, &by, 0, &bb, 0));
             TRY(clae__buf_read(h->dev, &by, 0, n, got));
             memcpy(want, y, n * sizeof *y);
             clae_ref_bias_act_fwd(rows, cols, act, want, b);
             snprintf(name, sizeof name, "bias_act_fwd %s %zux%zu", an, rows, cols);
-            compare(h, name, got, want, n, 1e-6, 1e-5);
+            clae__check_compare(h, name, got, want, n, 1e-6, 1e-5);
 
             /* Fused backward, accumulating into a non-zero bias gradient. */
             memcpy(y, want, n * sizeof *y);
-            fill(h, dy, n, -1.0f, 1.0f);
-            fill(h, db, cols, -1.0f, 1.0f);
+            clae__check_fill(h, dy, n, -1.0f, 1.0f);
+            clae__check_fill(h, db, cols, -1.0f, 1.0f);
             TRY(clae__buf_write(h->dev, &by, 0, n, y));
-            TRY(upload(h, &bdy, dy, n));
-            TRY(upload(h, &bdb, db, cols));
+            TRY(clae__check_upload(h, &bdy, dy, n));
+            TRY(clae__check_upload(h, &bdb, db, cols));
             TRY(clae__act_bwd_bias_grad(h->dev, rows, cols, act, &bdy, 0, &by, 0, &bdb, 0, 1));
             TRY(clae__buf_read(h->dev, &bdy, 0, n, got));
             TRY(clae__buf_read(h->dev, &bdb, 0, cols, gdb));
@@ -173,25 +156,25 @@ static clae_status check_dense_elementwise(harness *h)
             memcpy(wdb, db, cols * sizeof *db);
             clae_ref_act_bwd_bias_grad(rows, cols, act, want, y, wdb, 1);
             snprintf(name, sizeof name, "act_bwd_bias_grad %s %zux%zu dz", an, rows, cols);
-            compare(h, name, got, want, n, exact ? 0 : 1e-7, exact ? 0 : 1e-5);
+            clae__check_compare(h, name, got, want, n, exact ? 0 : 1e-7, exact ? 0 : 1e-5);
             snprintf(name, sizeof name, "act_bwd_bias_grad %s %zux%zu db", an, rows, cols);
-            compare(h, name, gdb, wdb, cols, 1e-6, (double)rows * FLT_EPSILON);
+            clae__check_compare(h, name, gdb, wdb, cols, 1e-6, (double)rows * FLT_EPSILON);
             clae__buf_release(&by);
             clae__buf_release(&bb);
             clae__buf_release(&bdy);
             clae__buf_release(&bdb);
         }
         for (int accumulate = 0; accumulate <= 1; accumulate++) {
-            fill(h, dy, n, -1.0f, 1.0f);
-            fill(h, db, cols, -1.0f, 1.0f);
-            TRY(upload(h, &bdy, dy, n));
-            TRY(upload(h, &bdb, db, cols));
+            clae__check_fill(h, dy, n, -1.0f, 1.0f);
+            clae__check_fill(h, db, cols, -1.0f, 1.0f);
+            TRY(clae__check_upload(h, &bdy, dy, n));
+            TRY(clae__check_upload(h, &bdb, db, cols));
             TRY(clae__bias_grad(h->dev, rows, cols, &bdy, 0, &bdb, 0, accumulate));
             TRY(clae__buf_read(h->dev, &bdb, 0, cols, gdb));
             memcpy(wdb, db, cols * sizeof *db);
             clae_ref_bias_grad(rows, cols, dy, wdb, accumulate);
             snprintf(name, sizeof name, "bias_grad %zux%zu accumulate=%d", rows, cols, accumulate);
-            compare(h, name, gdb, wdb, cols, 1e-6, (double)rows * FLT_EPSILON);
+            clae__check_compare(h, name, gdb, wdb, cols, 1e-6, (double)rows * FLT_EPSILON);
             clae__buf_release(&bdy);
             clae__buf_release(&bdb);
         }
@@ -215,10 +198,10 @@ static clae_status check_losses(harness *h)
         for (int bce = 0; bce <= 1; bce++) {
             const char *ln = bce ? "bce_logits_loss" : "mse_loss";
             float scale = 1.0f / (float)n;
-            fill(h, y, n, bce ? -6.0f : 0.0f, bce ? 6.0f : 1.0f);
-            fill(h, t, n, 0.0f, 1.0f);
-            TRY(upload(h, &by, y, n));
-            TRY(upload(h, &bt, t, n));
+            clae__check_fill(h, y, n, bce ? -6.0f : 0.0f, bce ? 6.0f : 1.0f);
+            clae__check_fill(h, t, n, 0.0f, 1.0f);
+            TRY(clae__check_upload(h, &by, y, n));
+            TRY(clae__check_upload(h, &bt, t, n));
             TRY(clae__buf_create(h->dev, n, &bg));
             TRY(clae__buf_create(h->dev, clae__loss_partials(h->dev, n), &bp));
             TRY(clae__buf_create(h->dev, 2, &bout));
@@ -232,11 +215,11 @@ static clae_status check_losses(harness *h)
             double sum = bce ? clae_ref_bce_logits_loss(n, y, t, want, scale)
                              : clae_ref_mse_loss(n, y, t, want, scale);
             snprintf(name, sizeof name, "%s n=%zu grad", ln, n);
-            compare(h, name, got, want, n, 1e-6 * scale, 1e-5);
+            clae__check_compare(h, name, got, want, n, 1e-6 * scale, 1e-5);
             float gv = 0.0f, wv = (float)(sum * scale);
             TRY(clae__buf_read(h->dev, &bout, 1, 1, &gv));
             snprintf(name, sizeof name, "%s n=%zu value", ln, n);
-            compare(h, name, &gv, &wv, 1, 1e-6, (double)n * FLT_EPSILON);
+            clae__check_compare(h, name, &gv, &wv, 1, 1e-6, (double)n * FLT_EPSILON);
             clae__buf_release(&by);
             clae__buf_release(&bt);
             clae__buf_release(&bg);
@@ -262,14 +245,14 @@ static clae_status check_reduce_gather(harness *h)
     char name[96];
     for (size_t si = 0; si < N_SIZES; si++) {
         size_t n = sizes[si];
-        fill(h, x, n, -1.0f, 1.0f);
-        TRY(upload(h, &bx, x, n));
+        clae__check_fill(h, x, n, -1.0f, 1.0f);
+        TRY(clae__check_upload(h, &bx, x, n));
         TRY(clae__buf_create(h->dev, 3, &bout));
         TRY(clae__reduce_sum(h->dev, n, &bx, 0, &bout, 2, 0.5f));
         float gv = 0.0f, wv = (float)clae_ref_reduce_sum(n, x, 0.5f);
         TRY(clae__buf_read(h->dev, &bout, 2, 1, &gv));
         snprintf(name, sizeof name, "reduce_sum n=%zu", n);
-        compare(h, name, &gv, &wv, 1, 1e-6, (double)n * FLT_EPSILON);
+        clae__check_compare(h, name, &gv, &wv, 1, 1e-6, (double)n * FLT_EPSILON);
         clae__buf_release(&bout);
 
         /* gather: rows of the n-value source seen as src_rows x cols, picked in a
@@ -283,7 +266,7 @@ static clae_status check_reduce_gather(harness *h)
         TRY(clae__buf_read(h->dev, &bdst, 1, rows * cols, got));
         clae_ref_gather_rows(rows, cols, x, idx, want);
         snprintf(name, sizeof name, "gather_rows %zux%zu", rows, cols);
-        compare(h, name, got, want, rows * cols, 0, 0);
+        clae__check_compare(h, name, got, want, rows * cols, 0, 0);
         clae__buf_release(&bx);
         clae__buf_release(&bidx);
         clae__buf_release(&bdst);
@@ -307,15 +290,15 @@ static clae_status check_optimizers(harness *h)
     for (size_t si = 0; si < N_SIZES; si++) {
         size_t n = sizes[si];
         for (int opt = 0; opt < 3; opt++) {
-            fill(h, p, n, -1.0f, 1.0f);
+            clae__check_fill(h, p, n, -1.0f, 1.0f);
             memset(m, 0, n * sizeof *m);
             memset(v, 0, n * sizeof *v);
-            TRY(upload(h, &bp, p, n));
+            TRY(clae__check_upload(h, &bp, p, n));
             TRY(clae__buf_create(h->dev, n, &bg));
             TRY(clae__buf_create(h->dev, n, &bm));
             TRY(clae__buf_create(h->dev, n, &bv));
             for (int step = 1; step <= 3; step++) {
-                fill(h, g, n, -1.0f, 1.0f);
+                clae__check_fill(h, g, n, -1.0f, 1.0f);
                 TRY(clae__buf_write(h->dev, &bg, 0, n, g));
                 if (opt == 0) {
                     TRY(clae__sgd_step(h->dev, n, &bp, &bg, &bm, 0.1f, 0.9f));
@@ -333,7 +316,7 @@ static clae_status check_optimizers(harness *h)
             }
             TRY(clae__buf_read(h->dev, &bp, 0, n, got));
             snprintf(name, sizeof name, "%s n=%zu (3 steps)", names[opt], n);
-            compare(h, name, got, p, n, 1e-6, 1e-5);
+            clae__check_compare(h, name, got, p, n, 1e-6, 1e-5);
             clae__buf_release(&bp);
             clae__buf_release(&bg);
             clae__buf_release(&bm);
@@ -362,12 +345,12 @@ static clae_status check_rng(harness *h)
         TRY(clae__buf_read(h->dev, &bout, 1, n, got));
         clae_ref_rng_uniform(n, want, seed, 7, -2.0f, 3.0f);
         snprintf(name, sizeof name, "rng_uniform n=%zu", n);
-        compare(h, name, got, want, n, 1e-6, 1e-6);
+        clae__check_compare(h, name, got, want, n, 1e-6, 1e-6);
         TRY(clae__rng_normal(h->dev, n, &bout, 1, seed, 9, 0.5f, 2.0f));
         TRY(clae__buf_read(h->dev, &bout, 1, n, got));
         clae_ref_rng_normal(n, want, seed, 9, 0.5f, 2.0f);
         snprintf(name, sizeof name, "rng_normal n=%zu", n);
-        compare(h, name, got, want, n, 1e-5, 1e-5);
+        clae__check_compare(h, name, got, want, n, 1e-5, 1e-5);
         clae__buf_release(&bout);
     }
 done:
@@ -402,12 +385,12 @@ static clae_status check_gemm(harness *h)
                     status = clae__fail(h->dev->ctx, CLAE_ENOMEM, "out of memory in conformance");
                     goto done;
                 }
-                fill(h, a, na, -1.0f, 1.0f);
-                fill(h, b, nb, -1.0f, 1.0f);
-                fill(h, c, nc, -1.0f, 1.0f);
-                TRY(upload(h, &ba, a, na));
-                TRY(upload(h, &bb, b, nb));
-                TRY(upload(h, &bc, c, nc));
+                clae__check_fill(h, a, na, -1.0f, 1.0f);
+                clae__check_fill(h, b, nb, -1.0f, 1.0f);
+                clae__check_fill(h, c, nc, -1.0f, 1.0f);
+                TRY(clae__check_upload(h, &ba, a, na));
+                TRY(clae__check_upload(h, &bb, b, nb));
+                TRY(clae__check_upload(h, &bc, c, nc));
                 clae_gemm_args g = {ta, tb, m, n, k, 0.75f, 0.5f, &ba, off, lda,
                                     &bb, off, ldb, &bc, off, ldc};
                 TRY(clae__gemm_with(h->dev, (clae_gemm_provider)provider, &g));
@@ -422,7 +405,7 @@ static clae_status check_gemm(harness *h)
                  * dot product's rounding error, absolute as well as relative
                  * (results that cancel to near 0 keep an absolute error). */
                 double tol = (double)(k + 2) * FLT_EPSILON;
-                compare(h, name, got, c, nc, tol, tol);
+                clae__check_compare(h, name, got, c, nc, tol, tol);
                 clae__buf_release(&ba);
                 clae__buf_release(&bb);
                 clae__buf_release(&bc);
@@ -452,7 +435,8 @@ clae_status clae_conformance_run(clae_device *dev, clae_check_report_fn report, 
     clae_status (*checks[])(harness *) = {check_activations, check_dense_elementwise,
                                           check_losses,      check_reduce_gather,
                                           check_optimizers,  check_rng,
-                                          check_gemm};
+                                          check_gemm,        clae__check_noise,
+                                          clae__check_penalties, clae__check_wta};
     clae_status status = CLAE_OK;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0] && status == CLAE_OK; i++)
         status = checks[i](&h);

@@ -2,36 +2,39 @@
  * per-batch scalars accumulate in a device buffer. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "evaluate.h"
 
-clae_status clae__evaluate(clae_model *m, const clae_buf *x, size_t count, clae_eval *out)
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
+                           clae_eval *out)
 {
-    size_t chunks = (count + m->batch_max - 1) / m->batch_max;
+    /* per chunk: the terms, then the MSE */
+    size_t chunks = (count + m->batch_max - 1) / m->batch_max, stride = (size_t)m->n_terms + 1;
     clae_buf scalars = {0};
-    float *host = malloc(2 * (chunks ? chunks : 1) * sizeof *host);
-    clae_status s = host ? clae__buf_create(m->dev, 2 * chunks, &scalars)
+    float *host = malloc(stride * (chunks ? chunks : 1) * sizeof *host);
+    clae_status s = host ? clae__buf_create(m->dev, stride * chunks, &scalars)
                          : clae__fail(m->dev->ctx, CLAE_ENOMEM, "out of memory evaluating");
     for (size_t c = 0; c < chunks && s == CLAE_OK; c++) {
         size_t first = c * m->batch_max;
         size_t n = count - first < m->batch_max ? count - first : m->batch_max;
         size_t off = first * (size_t)m->input_dim;
         s = clae__model_forward(m, x, off, n);
-        if (s == CLAE_OK) s = clae__model_loss(m, x, off, n, 0, &scalars, 2 * c);
-        if (s == CLAE_OK) s = clae__model_mse(m, x, off, n, &scalars, 2 * c + 1);
+        if (s == CLAE_OK) s = clae__model_loss(m, target, off, n, 0, &scalars, stride * c);
+        if (s == CLAE_OK) s = clae__model_mse(m, target, off, n, &scalars, stride * c + stride - 1);
     }
-    if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, 2 * chunks, host);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, stride * chunks, host);
     if (s == CLAE_OK) {
         /* chunk means weighted by their sizes */
-        double loss = 0.0, mse = 0.0;
+        memset(out, 0, sizeof *out);
         for (size_t c = 0; c < chunks; c++) {
             size_t first = c * m->batch_max;
-            double n = (double)(count - first < m->batch_max ? count - first : m->batch_max);
-            loss += host[2 * c] * n;
-            mse += host[2 * c + 1] * n;
+            double w = (double)(count - first < m->batch_max ? count - first : m->batch_max) /
+                       (double)count;
+            for (int t = 0; t < m->n_terms; t++) out->terms[t] += host[stride * c + (size_t)t] * w;
+            out->mse += host[stride * c + stride - 1] * w;
         }
-        out->loss = count ? loss / (double)count : 0.0;
-        out->mse = count ? mse / (double)count : 0.0;
+        for (int t = 0; t < m->n_terms; t++) out->loss += out->terms[t];
     }
     clae__buf_release(&scalars);
     free(host);
@@ -62,6 +65,13 @@ clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t firs
     if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
     if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
     return s;
+}
+
+double clae__mse_host(const float *a, const float *b, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return n ? sum / (double)n : 0.0;
 }
 
 void clae__code_stats(const float *codes, size_t n, clae_code_stats *out)

@@ -5,14 +5,19 @@
 #include "model.h"
 
 typedef struct {
-    double loss; /* the training objective */
-    double mse;  /* mean squared error per value of the reconstruction */
+    double terms[CLAE_MAX_TERMS]; /* the objective's terms, means over the rows */
+    double loss;                  /* the objective: their sum */
+    double mse;                   /* mean squared error per value of the reconstruction */
 } clae_eval;
 
-/* x holds count rows of m->input_dim values. */
-clae_status clae__evaluate(clae_model *m, const clae_buf *x, size_t count, clae_eval *out);
+/* The model fed x (count rows of m->input_dim values) against target rows
+ * (the same buffer, or the clean version of a corrupted x). */
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
+                           clae_eval *out);
 /* The code of every row into codes (count x code width), host memory. */
 clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes);
+/* Mean squared error between two host arrays. */
+double clae__mse_host(const float *a, const float *b, size_t n);
 /* Reconstructions of rows [first, first + n), n <= batch_max, into out. */
 clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,
                                    float *out);

@@ -17,7 +17,13 @@
     X(rmsprop_step)          \
     X(adam_step)             \
     X(rng_uniform)           \
-    X(rng_normal)
+    X(rng_normal)            \
+    X(corrupt)               \
+    X(sparsity_l1)           \
+    X(sparsity_kl)           \
+    X(add_inplace)           \
+    X(wta_select)            \
+    X(mask_mul)
 
 typedef enum {
 #define CLAE__KERNEL_ENUM(name) CLAE_K_##name,

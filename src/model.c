@@ -73,6 +73,23 @@ static void lay_out_params(clae_model *m, int tied)
     m->n_params = off;
 }
 
+/* The objective's terms: the reconstruction, then each penalty in use. */
+static void set_terms(clae_model *m, const clae_spec *spec)
+{
+    m->term_names[m->n_terms++] = "reconstruction";
+    m->sparsity = spec->loss.sparsity;
+    m->sparsity_weight = (float)spec->loss.sparsity_weight;
+    m->sparsity_target = (float)spec->loss.sparsity_target;
+    if (m->sparsity != CLAE_SPARSITY_NONE) m->term_names[m->n_terms++] = "sparsity";
+    m->wta_percent = spec->loss.winner_take_all;
+}
+
+size_t clae__wta_keep(double percent, size_t rows)
+{
+    size_t keep = (size_t)ceil(percent / 100.0 * (double)rows - 1e-9);
+    return keep < 1 ? 1 : keep > rows ? rows : keep;
+}
+
 clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int input_dim,
                                size_t batch_max, clae_model **out)
 {
@@ -84,6 +101,7 @@ clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int inpu
     m->batch_max = batch_max;
     build_layers(m, spec);
     lay_out_params(m, spec->model.tied);
+    set_terms(m, spec);
 
     clae_status s = clae__buf_create(dev, m->n_params, &m->params);
     if (s == CLAE_OK) s = clae__buf_create(dev, m->n_params, &m->grads);
@@ -100,6 +118,15 @@ clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int inpu
     if (s == CLAE_OK)
         s = clae__buf_create(dev, clae__loss_partials(dev, batch_max * (size_t)input_dim),
                              &m->partial);
+    size_t codes = batch_max * (size_t)m->layers[m->code_layer].out;
+    if (s == CLAE_OK && m->sparsity != CLAE_SPARSITY_NONE) {
+        s = clae__buf_create(dev, codes, &m->code_grad);
+        if (s == CLAE_OK)
+            s = clae__buf_create(dev, (size_t)m->layers[m->code_layer].out, &m->unit_values);
+        if (s == CLAE_OK)
+            s = clae__buf_create(dev, clae__loss_partials(dev, codes), &m->code_partial);
+    }
+    if (s == CLAE_OK && m->wta_percent > 0) s = clae__buf_create(dev, codes, &m->wta_mask);
     if (s != CLAE_OK) {
         clae__model_destroy(m);
         return s;
@@ -115,6 +142,10 @@ void clae__model_destroy(clae_model *m)
     for (int k = 0; k < 2; k++) clae__buf_release(&m->delta[k]);
     clae__buf_release(&m->recon);
     clae__buf_release(&m->partial);
+    clae__buf_release(&m->code_grad);
+    clae__buf_release(&m->unit_values);
+    clae__buf_release(&m->code_partial);
+    clae__buf_release(&m->wta_mask);
     clae__buf_release(&m->params);
     clae__buf_release(&m->grads);
     free(m);
@@ -149,6 +180,9 @@ clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, 
     for (int i = 0; i < m->n_layers; i++) {
         clae_layer *l = &m->layers[i];
         clae_status s = l->ops->forward(l, m->dev, &ps, in, in_off, batch);
+        if (s == CLAE_OK && i == m->code_layer && !m->wta_bypass && m->wta_percent > 0)
+            s = clae__wta_select(m->dev, batch, (size_t)l->out,
+                                 clae__wta_keep(m->wta_percent, batch), &l->y, 0, &m->wta_mask);
         if (s != CLAE_OK) return s;
         in = &l->y;
         in_off = 0;
@@ -156,9 +190,39 @@ clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, 
     return CLAE_OK;
 }
 
+/* The sparsity penalty of the code: its value to out[out_off], its gradient
+ * (when asked) to code_grad. L1 is weight · mean |h| over the batch's codes;
+ * KL is weight · mean over units of KL(target ‖ the unit's mean activation). */
+static clae_status code_penalty(clae_model *m, size_t batch, int with_grad, clae_buf *out,
+                                size_t out_off)
+{
+    const clae_buf *h = clae__model_code(m);
+    size_t cols = (size_t)m->layers[m->code_layer].out, n = batch * cols;
+    clae_buf *dh = with_grad ? &m->code_grad : NULL;
+    clae_status s = with_grad ? clae__buf_fill(m->dev, &m->code_grad, 0, n, 0.0f) : CLAE_OK;
+    if (s != CLAE_OK) return s;
+    if (m->sparsity == CLAE_SPARSITY_L1) {
+        float scale = m->sparsity_weight / (float)n;
+        s = clae__sparsity_l1(m->dev, n, h, 0, dh, scale, &m->code_partial);
+        if (s == CLAE_OK)
+            s = clae__reduce_sum(m->dev, clae__loss_partials(m->dev, n), &m->code_partial, 0, out,
+                                 out_off, scale);
+        return s;
+    }
+    float scale = m->sparsity_weight / (float)cols;
+    s = clae__sparsity_kl(m->dev, batch, cols, h, 0, dh, m->sparsity_target, scale,
+                          &m->unit_values);
+    if (s == CLAE_OK) s = clae__reduce_sum(m->dev, cols, &m->unit_values, 0, out, out_off, scale);
+    return s;
+}
+
 clae_status clae__model_loss(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
                              int with_grad, clae_buf *out, size_t out_off)
 {
+    if (m->sparsity != CLAE_SPARSITY_NONE) {
+        clae_status s = code_penalty(m, batch, with_grad, out, out_off + CLAE_TERM_SPARSITY);
+        if (s != CLAE_OK) return s;
+    }
     size_t n = batch * (size_t)m->input_dim;
     float scale = 1.0f / (float)n;
     const clae_buf *y = &m->layers[m->n_layers - 1].y;
@@ -208,7 +272,18 @@ clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off,
         const clae_buf *in = i > 0 ? &m->layers[i - 1].y : x;
         size_t in_off = i > 0 ? 0 : x_off;
         clae_buf *dx = i > 0 ? &m->delta[1 - cur] : NULL;
-        clae_status s = l->ops->backward(l, m->dev, &ps, in, in_off, &m->delta[cur], dx, batch);
+        clae_status s = CLAE_OK;
+        if (i == m->code_layer) {
+            /* what reaches the code from the decoder, plus the penalties' share;
+             * values winner-take-all dropped pass nothing back */
+            size_t n = batch * (size_t)l->out;
+            if (m->sparsity != CLAE_SPARSITY_NONE)
+                s = clae__add_inplace(m->dev, n, &m->code_grad, &m->delta[cur], 0);
+            if (s == CLAE_OK && !m->wta_bypass && m->wta_percent > 0)
+                s = clae__mask_mul(m->dev, n, &m->wta_mask, &m->delta[cur], 0);
+        }
+        if (s == CLAE_OK)
+            s = l->ops->backward(l, m->dev, &ps, in, in_off, &m->delta[cur], dx, batch);
         if (s != CLAE_OK) return s;
         cur = 1 - cur;
     }

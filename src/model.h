@@ -9,6 +9,10 @@
 
 #define CLAE_MODEL_MAX_LAYERS (2 * CLAE_MAX_LAYERS + 2)
 
+/* The terms of the objective, each a scalar per batch; the objective is
+ * their sum. Only the first n_terms of a model are active. */
+enum { CLAE_TERM_RECONSTRUCTION, CLAE_TERM_SPARSITY, CLAE_MAX_TERMS };
+
 typedef struct clae_model {
     clae_device *dev;
     int input_dim;
@@ -24,6 +28,17 @@ typedef struct clae_model {
     clae_recon_loss loss;
     int output_logits;     /* bce: the last layer stays linear, the loss takes logits */
     clae_activation output_activation;
+
+    int n_terms;           /* reconstruction, then the penalties in use */
+    const char *term_names[CLAE_MAX_TERMS];
+    clae_sparsity sparsity;
+    float sparsity_weight, sparsity_target;
+    clae_buf code_grad;    /* the penalties' gradient at the code, batch_max x code */
+    clae_buf unit_values;  /* per-unit penalty values (kl), code wide */
+    clae_buf code_partial; /* partial sums of a code penalty */
+    double wta_percent;    /* winner-take-all: share of each unit's batch kept; 0 = off */
+    int wta_bypass;        /* 1: skip the winner-take-all selection (code statistics) */
+    clae_buf wta_mask;     /* which code values passed, batch_max x code */
 } clae_model;
 
 /* Builds the layer stack and allocates everything for batches up to batch_max. */
@@ -35,15 +50,18 @@ void clae__model_destroy(clae_model *m);
 clae_status clae__model_init(clae_model *m, uint64_t seed);
 
 clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch);
-/* The reconstruction loss of the last forward against target rows; the mean
- * over all values is written to out[out_off]. with_grad also leaves dL/d(output)
- * for backward. */
+/* The terms of the objective for the last forward against target rows:
+ * term t goes to out[out_off + t] (the reconstruction is the mean over all
+ * values). with_grad also leaves their gradients for backward. */
 clae_status clae__model_loss(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
                              int with_grad, clae_buf *out, size_t out_off);
 /* Mean squared error of the reconstruction (values in the data's range). */
 clae_status clae__model_mse(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
                             clae_buf *out, size_t out_off);
 clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch);
+
+/* Values kept by winner-take-all per unit for a batch of `rows`: ceil(pct % of rows). */
+size_t clae__wta_keep(double percent, size_t rows);
 
 /* Output buffers of the last forward pass (batch x code, batch x input_dim). */
 const clae_buf *clae__model_code(const clae_model *m);

@@ -52,4 +52,25 @@ clae_status clae__rng_uniform(clae_device *dev, size_t n, clae_buf *out, size_t 
 clae_status clae__rng_normal(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
                              uint64_t seed, uint32_t stream, float mean, float std);
 
+/* noise.c: the denoising corruption; element i uses Philox block (i, stream). */
+clae_status clae__corrupt(clae_device *dev, size_t n, const clae_buf *x, size_t x_off,
+                          clae_buf *out, size_t out_off, uint64_t seed, uint32_t stream,
+                          float std, float mask);
+
+/* penalty.c: penalties on a rows x cols batch of codes h. Gradients add into
+ * dh (NULL: value only); values go to `partial` / `value` for reduce_sum. */
+clae_status clae__sparsity_l1(clae_device *dev, size_t n, const clae_buf *h, size_t h_off,
+                              clae_buf *dh, float scale, clae_buf *partial);
+clae_status clae__sparsity_kl(clae_device *dev, size_t rows, size_t cols, const clae_buf *h,
+                              size_t h_off, clae_buf *dh, float rho, float scale,
+                              clae_buf *value);
+clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, clae_buf *dst,
+                              size_t dst_off);
+
+/* wta.c: winner-take-all selection over a batch, and the gradient mask. */
+clae_status clae__wta_select(clae_device *dev, size_t rows, size_t cols, size_t keep,
+                             clae_buf *h, size_t h_off, clae_buf *mask);
+clae_status clae__mask_mul(clae_device *dev, size_t n, const clae_buf *mask, clae_buf *dy,
+                           size_t dy_off);
+
 #endif

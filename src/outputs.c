@@ -13,14 +13,15 @@ static void join_path(char *out, size_t size, const char *dir, const char *file)
     snprintf(out, size, "%s/%s", dir, file);
 }
 
-clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *rows)
+clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *header,
+                                 const char *rows)
 {
     char path[4096];
     join_path(path, sizeof path, dir, "loss.csv");
-    size_t n = strlen(CLAE_LOSS_CSV_HEADER) + strlen(rows);
+    size_t n = strlen(header) + strlen(rows);
     char *text = malloc(n + 1);
     if (!text) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
-    snprintf(text, n + 1, "%s%s", CLAE_LOSS_CSV_HEADER, rows);
+    snprintf(text, n + 1, "%s%s", header, rows);
     clae_status s = clae__write_file_atomic(ctx, path, text, n);
     free(text);
     return s;
@@ -40,9 +41,22 @@ clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summa
     cJSON_AddNumberToObject(j, "test_mse", r->test_mse);
     if (summary->spec->loss.reconstruction == CLAE_RECON_BCE)
         cJSON_AddNumberToObject(j, "test_bce", r->test_bce);
+    for (int t = 0; t < r->n_terms; t++) {
+        char key[64];
+        snprintf(key, sizeof key, "train_%s", r->term_names[t]);
+        cJSON_AddNumberToObject(j, key, r->train_terms[t]);
+        snprintf(key, sizeof key, "test_%s", r->term_names[t]);
+        cJSON_AddNumberToObject(j, key, r->test_terms[t]);
+    }
+    if (r->denoising) {
+        cJSON_AddNumberToObject(j, "noise_mse", r->noise_mse);
+        cJSON_AddNumberToObject(j, "denoised_mse", r->denoised_mse);
+    }
     cJSON_AddNumberToObject(j, "code_mean", r->code_mean);
     cJSON_AddNumberToObject(j, "code_std", r->code_std);
     cJSON_AddNumberToObject(j, "code_near_zero", r->code_near_zero);
+    if (r->winner_take_all)
+        cJSON_AddNumberToObject(j, "code_near_zero_unselected", r->code_near_zero_unselected);
     cJSON_AddNumberToObject(j, "parameters", (double)r->parameters);
     cJSON_AddNumberToObject(j, "samples_per_second", r->samples_per_second);
     cJSON_AddNumberToObject(j, "seconds", r->seconds);
@@ -59,26 +73,27 @@ clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summa
 }
 
 clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const clae_dataset *shape,
-                                        const float *originals, const float *reconstructions,
-                                        int n)
+                                        const float *originals, const float *corrupted,
+                                        const float *reconstructions, int n)
 {
     char path[4096];
     join_path(path, sizeof path, dir, "reconstructions.png");
+    const float *sets[3] = {originals, corrupted ? corrupted : reconstructions, reconstructions};
+    int n_sets = corrupted ? 3 : 2;
     int cols = n < 16 ? n : 16;
-    int pairs = (n + cols - 1) / cols;
+    int groups = (n + cols - 1) / cols;
     size_t dim = shape->dim;
-    /* Tiles row by row: originals, then their reconstructions; blank past n. */
-    float *tiles = calloc((size_t)(2 * pairs * cols) * dim, sizeof *tiles);
+    /* Tiles row by row: originals, (corrupted,) outputs; blank past n. */
+    float *tiles = calloc((size_t)(n_sets * groups * cols) * dim, sizeof *tiles);
     if (!tiles) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
-    for (int i = 0; i < n; i++) {
-        int row = i / cols, col = i % cols;
-        memcpy(tiles + ((size_t)(2 * row) * (size_t)cols + (size_t)col) * dim,
-               originals + (size_t)i * dim, dim * sizeof *tiles);
-        memcpy(tiles + ((size_t)(2 * row + 1) * (size_t)cols + (size_t)col) * dim,
-               reconstructions + (size_t)i * dim, dim * sizeof *tiles);
-    }
-    clae_status s = clae_image_write_grid(ctx, path, tiles, 2 * pairs, cols, shape->channels,
-                                          shape->height, shape->width, 2);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < n_sets; k++) {
+            size_t row = (size_t)(n_sets * (i / cols) + k), col = (size_t)(i % cols);
+            memcpy(tiles + (row * (size_t)cols + col) * dim, sets[k] + (size_t)i * dim,
+                   dim * sizeof *tiles);
+        }
+    clae_status s = clae_image_write_grid(ctx, path, tiles, n_sets * groups, cols,
+                                          shape->channels, shape->height, shape->width, 2);
     free(tiles);
     return s;
 }

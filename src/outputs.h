@@ -6,8 +6,8 @@
 #include "clae/train.h"
 
 /* loss.csv: the header line, then the given rows. */
-#define CLAE_LOSS_CSV_HEADER "epoch,train_loss,test_loss,test_mse,seconds,samples_per_second\n"
-clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *rows);
+clae_status clae__write_loss_csv(clae_ctx *ctx, const char *dir, const char *header,
+                                 const char *rows);
 
 typedef struct {
     const clae_spec *spec;
@@ -18,9 +18,10 @@ typedef struct {
 clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summary *summary);
 
 /* reconstructions.png: rows of originals, each followed by a row of their
- * reconstructions (n images, up to 16 a row). */
+ * corrupted versions (when not NULL: denoising) and a row of the model's
+ * outputs (n images, up to 16 a row). */
 clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const clae_dataset *shape,
-                                        const float *originals, const float *reconstructions,
-                                        int n);
+                                        const float *originals, const float *corrupted,
+                                        const float *reconstructions, int n);
 
 #endif

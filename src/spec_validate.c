@@ -58,6 +58,8 @@ void clae_spec_defaults(clae_spec *s)
     s->n_encoder = 1;
     s->code_activation = CLAE_ACT_SIGMOID;
     s->loss.reconstruction = CLAE_RECON_BCE;
+    s->loss.sparsity_weight = 0.1;
+    s->loss.sparsity_target = 0.05;
     s->train.epochs = 10;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;
@@ -91,6 +93,32 @@ static clae_status check_layers(clae_ctx *ctx, const char *f, const clae_layer_s
         if (bad_activation(l[i].activation) || l[i].kind != CLAE_LAYER_DENSE)
             return FAIL("%s: %s layer %d: invalid layer", f, part, i + 1);
     }
+    return CLAE_OK;
+}
+
+/* The families' own keys, and the combinations that make no sense. */
+static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec *s)
+{
+    if (!(s->noise.gaussian >= 0 && s->noise.gaussian <= 10))
+        return FAIL("%s: [noise] gaussian: expected a standard deviation in [0, 10], got %g", f,
+                    s->noise.gaussian);
+    if (bad_fraction(s->noise.mask))
+        return FAIL("%s: [noise] mask: expected a number in [0, 1), got %g", f, s->noise.mask);
+    if ((unsigned)s->loss.sparsity > CLAE_SPARSITY_KL)
+        return FAIL("%s: [loss] sparsity: invalid value", f);
+    if (!(s->loss.sparsity_weight >= 0 && isfinite(s->loss.sparsity_weight)))
+        return FAIL("%s: [loss] sparsity_weight: expected a number >= 0, got %g", f,
+                    s->loss.sparsity_weight);
+    if (!(s->loss.sparsity_target > 0 && s->loss.sparsity_target < 1))
+        return FAIL("%s: [loss] sparsity_target: expected a number in (0, 1), got %g", f,
+                    s->loss.sparsity_target);
+    if (!(s->loss.winner_take_all >= 0 && s->loss.winner_take_all < 100))
+        return FAIL("%s: [loss] winner_take_all: expected a percentage in [0, 100), got %g", f,
+                    s->loss.winner_take_all);
+    /* KL to a target mean activation compares probabilities: the code must be one. */
+    if (s->loss.sparsity == CLAE_SPARSITY_KL && s->code_activation != CLAE_ACT_SIGMOID)
+        return FAIL("%s: [loss] sparsity = kl needs [code] activation = sigmoid (a mean "
+                    "activation in (0, 1) to compare with sparsity_target)", f);
     return CLAE_OK;
 }
 
@@ -141,5 +169,5 @@ clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
         return FAIL("%s: [loss] reconstruction = bce needs [model] output = sigmoid", f);
     if (s->data.test_labels[0] && !s->data.test[0])
         return FAIL("%s: [data] test_labels needs [data] test", f);
-    return CLAE_OK;
+    return check_families(ctx, f, s);
 }

@@ -181,7 +181,7 @@ static void test_values(void)
                      "[model]\ntied = YES\nvariational = No\noutput = Linear\n"
                      "[dense]\nunits = +7\nactivation = LEAKY_RELU\n"
                      "[loss]\nreconstruction = MSE\nsparsity = none\nsparsity_weight = 0\n"
-                     "sparsity_target = 0.0\ncontractive = 0\nkl_weight = 0\nwinner_take_all = 0\n"
+                     "sparsity_target = 0.05\ncontractive = 0\nkl_weight = 0\nwinner_take_all = 0\n"
                      "[train]\noptimizer = sgd\nmomentum = 0\nbeta1 = 0.5\nbeta2 = 0.99\nrho = 0.95\n"
                      "epsilon = 1e-6\nlearning_rate = .5\nseed = 18446744073709551615\n"
                      "pretrain = none\npretrain_epochs = 5\n"
@@ -213,6 +213,31 @@ static void test_values(void)
     }
     REQUIRE(PARSE_OK("[train]\noptimizer = rmsprop\n", &s));
     CHECK(s.train.optimizer == CLAE_OPT_RMSPROP);
+    clae_spec_free(&s);
+}
+
+/* The families' keys and their defaults (the contract's example [loss] block parses). */
+static void test_families(void)
+{
+    clae_spec s;
+    REQUIRE(PARSE_OK("[noise]\ngaussian = 0.3\nmask = 0.25\n"
+                     "[loss]\nsparsity = KL\nsparsity_weight = 0.5\nsparsity_target = 0.1\n"
+                     "winner_take_all = 5\n",
+                     &s));
+    CHECK(s.noise.gaussian == 0.3 && s.noise.mask == 0.25);
+    CHECK(s.loss.sparsity == CLAE_SPARSITY_KL);
+    CHECK(s.loss.sparsity_weight == 0.5 && s.loss.sparsity_target == 0.1);
+    CHECK(s.loss.winner_take_all == 5);
+    clae_spec_free(&s);
+    REQUIRE(PARSE_OK("[loss]\nreconstruction = mse\nsparsity = none\nsparsity_weight = 0.1\n"
+                     "sparsity_target = 0.05\ncontractive = 0\nkl_weight = 1.0\n"
+                     "winner_take_all = 0\n",
+                     &s));
+    CHECK(s.loss.sparsity == CLAE_SPARSITY_NONE && s.noise.gaussian == 0 && s.noise.mask == 0);
+    clae_spec_free(&s);
+    REQUIRE(PARSE_OK("[loss]\nsparsity = l1\n", &s));
+    CHECK(s.loss.sparsity == CLAE_SPARSITY_L1 && s.loss.sparsity_weight == 0.1);
+    CHECK(s.loss.sparsity_target == 0.05);
     clae_spec_free(&s);
 }
 
@@ -303,17 +328,23 @@ static void test_errors(void)
     EXPECT_ERROR("[output]\nsamples = 0\n", "t.ini:2: [output] samples: expected a positive integer, got \"0\"");
 
     /* features of the contract this version lacks: refused, never ignored */
-    EXPECT_ERROR("[data]\n[noise]\ngaussian = 0.2\n", "t.ini:2: [noise]: not supported by this version of clae");
     EXPECT_ERROR("[conv]\n", "t.ini:1: [conv]: not supported by this version of clae");
     EXPECT_ERROR("[model]\nvariational = yes\n", "t.ini:2: [model] variational: not supported by this version of clae");
     EXPECT_ERROR("[data]\nresize = 32x32\n", "t.ini:2: [data] resize: not supported by this version of clae");
-    EXPECT_ERROR("[loss]\nsparsity = l1\n", "t.ini:2: [loss] sparsity: not supported by this version of clae");
-    EXPECT_ERROR("[loss]\nsparsity = l3\n", "t.ini:2: [loss] sparsity: expected one of none, l1, kl, got \"l3\"");
-    EXPECT_ERROR("[loss]\nsparsity_weight = 0.1\n", "t.ini:2: [loss] sparsity_weight: not supported by this version of clae");
-    EXPECT_ERROR("[loss]\nkl_weight = 1.0\n", "t.ini:2: [loss] kl_weight: not supported by this version of clae");
+    EXPECT_ERROR("[loss]\nkl_weight = 0.5\n", "t.ini:2: [loss] kl_weight: not supported by this version of clae");
     EXPECT_ERROR("[loss]\ncontractive = x\n", "t.ini:2: [loss] contractive: expected a number, got \"x\"");
-    EXPECT_ERROR("[loss]\nwinner_take_all = 5\n", "t.ini:2: [loss] winner_take_all: not supported by this version of clae");
     EXPECT_ERROR("[train]\npretrain = greedy\n", "t.ini:2: [train] pretrain: not supported by this version of clae");
+
+    /* the families' keys */
+    EXPECT_ERROR("[loss]\nsparsity = l3\n", "t.ini:2: [loss] sparsity: expected one of none, l1, kl, got \"l3\"");
+    EXPECT_ERROR("[loss]\nsparsity_weight = -1\n", "t.ini:2: [loss] sparsity_weight: expected a number >= 0, got \"-1\"");
+    EXPECT_ERROR("[loss]\nsparsity_target = 1\n", "t.ini:2: [loss] sparsity_target: expected a number in (0, 1), got \"1\"");
+    EXPECT_ERROR("[loss]\nwinner_take_all = 100\n", "t.ini:2: [loss] winner_take_all: expected a percentage in [0, 100), got \"100\"");
+    EXPECT_ERROR("[noise]\nmask = 1\n", "t.ini:2: [noise] mask: expected a number in [0, 1), got \"1\"");
+    EXPECT_ERROR("[noise]\ngaussian = -0.1\n", "t.ini:2: [noise] gaussian: expected a number >= 0, got \"-0.1\"");
+    EXPECT_ERROR("[noise]\ngaussian = 20\n", "t.ini: [noise] gaussian: expected a standard deviation in [0, 10], got 20");
+    EXPECT_ERROR("[code]\nactivation = relu\n[loss]\nsparsity = kl\n",
+                 "t.ini: [loss] sparsity = kl needs [code] activation = sigmoid (a mean activation in (0, 1) to compare with sparsity_target)");
     EXPECT_ERROR("[train]\npretrain_epochs = 0\n", "t.ini:2: [train] pretrain_epochs: expected a positive integer, got \"0\"");
 }
 
@@ -404,6 +435,7 @@ int main(void)
     test_key_defaults_and_dir();
     test_decoders();
     test_values();
+    test_families();
     test_layout();
     test_errors();
     test_files();

@@ -53,6 +53,7 @@ typedef struct {
 } clae_layer_spec;
 
 typedef enum { CLAE_RECON_MSE, CLAE_RECON_BCE } clae_recon_loss;
+typedef enum { CLAE_SPARSITY_NONE, CLAE_SPARSITY_L1, CLAE_SPARSITY_KL } clae_sparsity;
 typedef enum { CLAE_OPT_ADAM, CLAE_OPT_RMSPROP, CLAE_OPT_SGD } clae_optimizer_kind;
 
 typedef struct clae_spec {
@@ -82,7 +83,16 @@ typedef struct clae_spec {
     clae_activation code_activation;
 
     struct {
+        double gaussian; /* std of additive noise, clipped to [0, 1]; 0 = off */
+        double mask;     /* probability that an input value is zeroed; 0 = off */
+    } noise;
+
+    struct {
         clae_recon_loss reconstruction;
+        clae_sparsity sparsity;  /* a penalty on the code activations */
+        double sparsity_weight;
+        double sparsity_target;  /* rho, for kl */
+        double winner_take_all;  /* percent of each code unit's activations kept per batch; 0 = off */
     } loss;
 
     struct {

@@ -33,10 +33,24 @@ typedef struct {
     volatile sig_atomic_t *stop; /* when set, training stops after the current batch */
 } clae_train_options;
 
+#define CLAE_MAX_LOSS_TERMS 4
+
 typedef struct {
     int epochs;
     double train_loss, test_loss, test_mse, test_bce;
+    /* the objective's terms: "reconstruction", then penalties such as "sparsity" */
+    int n_terms;
+    const char *term_names[CLAE_MAX_LOSS_TERMS];
+    double train_terms[CLAE_MAX_LOSS_TERMS], test_terms[CLAE_MAX_LOSS_TERMS];
     double code_mean, code_std, code_near_zero;
+    /* denoising: mean squared error to the clean test digits of their
+     * corrupted versions, and of the model's restorations of those */
+    int denoising;
+    double noise_mse, denoised_mse;
+    /* winner-take-all: the code statistics include the selection (batch by batch,
+     * as in training); this is code_near_zero without it */
+    int winner_take_all;
+    double code_near_zero_unselected;
     size_t parameters;
     double samples_per_second, seconds;
 } clae_train_result;

@@ -35,6 +35,20 @@ void clae_ref_rng_uniform(size_t n, float *out, uint64_t seed, uint32_t stream, 
 void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, float mean,
                          float std);
 
+/* One Philox4x32-10 block: ctr in, the four output words out. */
+void clae_ref_philox(uint32_t ctr[4], uint64_t seed);
+float clae_ref_uint_to_unit(uint32_t u);
+
+void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint32_t stream,
+                      float std, float mask);
+/* Return the penalty's value (sum |h|; per-unit KL into value[cols]). */
+double clae_ref_sparsity_l1(size_t n, const float *h, float *dh, float scale);
+void clae_ref_sparsity_kl(size_t rows, size_t cols, const float *h, float *dh, float rho,
+                          float scale, float *value);
+void clae_ref_add_inplace(size_t n, const float *src, float *dst);
+void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask);
+void clae_ref_mask_mul(size_t n, const float *mask, float *dy);
+
 /* C = alpha op(A) op(B) + beta C, row-major, double accumulation. */
 void clae_ref_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,

@@ -4,6 +4,13 @@
 
 #include "ref/ref.h"
 
+static void philox4x32_10(uint32_t ctr[4], uint32_t key0, uint32_t key1);
+
+void clae_ref_philox(uint32_t ctr[4], uint64_t seed)
+{
+    philox4x32_10(ctr, (uint32_t)seed, (uint32_t)(seed >> 32));
+}
+
 static void philox4x32_10(uint32_t ctr[4], uint32_t key0, uint32_t key1)
 {
     for (int round = 0; round < 10; round++) {
@@ -24,7 +31,8 @@ static uint32_t philox_word(uint32_t i, uint32_t stream, uint64_t seed)
     return ctr[i % 4u];
 }
 
-static float uint_to_unit(uint32_t u) { return ((float)(u >> 8) + 0.5f) * (1.0f / 16777216.0f); }
+float clae_ref_uint_to_unit(uint32_t u) { return ((float)(u >> 8) + 0.5f) * (1.0f / 16777216.0f); }
+#define uint_to_unit clae_ref_uint_to_unit
 
 void clae_ref_rng_uniform(size_t n, float *out, uint64_t seed, uint32_t stream, float lo, float hi)
 {

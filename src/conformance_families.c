@@ -1,0 +1,155 @@
+/* Conformance of the families' kernels: corruption, code penalties and
+ * winner-take-all, against their src/ref/ references. */
+#include <float.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conformance_harness.h"
+#include "ops.h"
+#include "ref/ref.h"
+
+clae_status clae__check_noise(harness *h)
+{
+    clae_status status = CLAE_OK;
+    static float x[MAX_N], got[MAX_N + 1], want[MAX_N];
+    clae_buf bx = {0}, bout = {0};
+    char name[96];
+    static const float settings[][2] = {{0.3f, 0.0f}, {0.0f, 0.4f}, {0.2f, 0.25f}};
+    for (size_t si = 0; si < N_SIZES; si++) {
+        size_t n = sizes[si];
+        for (size_t k = 0; k < 3; k++) {
+            float std = settings[k][0], mask = settings[k][1];
+            clae__check_fill(h, x, n, 0.0f, 1.0f);
+            TRY(clae__check_upload(h, &bx, x, n));
+            TRY(clae__buf_create(h->dev, n + 1, &bout));
+            TRY(clae__corrupt(h->dev, n, &bx, 0, &bout, 1, 0xfeedULL, 11, std, mask));
+            TRY(clae__buf_read(h->dev, &bout, 1, n, got));
+            clae_ref_corrupt(n, x, want, 0xfeedULL, 11, std, mask);
+            snprintf(name, sizeof name, "corrupt gaussian=%.1f mask=%.2f n=%zu", (double)std,
+                     (double)mask, n);
+            /* log, sqrt and cos of the same uniform words: transcendental tolerance */
+            clae__check_compare(h, name, got, want, n, 1e-6, 1e-5);
+            clae__buf_release(&bx);
+            clae__buf_release(&bout);
+        }
+    }
+done:
+    clae__buf_release(&bx);
+    clae__buf_release(&bout);
+    return status;
+}
+
+static const size_t code_shapes[][2] = {{1, 1}, {7, 63}, {128, 64}, {33, 129}};
+#define N_CODE_SHAPES (sizeof code_shapes / sizeof code_shapes[0])
+#define MAX_CODES (128 * 129)
+
+clae_status clae__check_penalties(harness *h)
+{
+    clae_status status = CLAE_OK;
+    static float c[MAX_CODES], dh[MAX_CODES], got[MAX_CODES], want[MAX_CODES], kl_got[256],
+        kl_want[256];
+    clae_buf bc = {0}, bdh = {0}, bp = {0}, bout = {0}, bv = {0};
+    char name[96];
+    for (size_t si = 0; si < N_CODE_SHAPES; si++) {
+        size_t rows = code_shapes[si][0], cols = code_shapes[si][1], n = rows * cols;
+        clae__check_fill(h, c, n, -1.0f, 1.0f);
+        clae__check_fill(h, dh, n, -0.1f, 0.1f);
+        TRY(clae__check_upload(h, &bc, c, n));
+        TRY(clae__check_upload(h, &bdh, dh, n));
+        TRY(clae__buf_create(h->dev, clae__loss_partials(h->dev, n), &bp));
+        TRY(clae__buf_create(h->dev, 1, &bout));
+        TRY(clae__sparsity_l1(h->dev, n, &bc, 0, &bdh, 0.01f, &bp));
+        TRY(clae__reduce_sum(h->dev, clae__loss_partials(h->dev, n), &bp, 0, &bout, 0, 1.0f));
+        TRY(clae__buf_read(h->dev, &bdh, 0, n, got));
+        memcpy(want, dh, n * sizeof *dh);
+        float wv = (float)clae_ref_sparsity_l1(n, c, want, 0.01f), gv = 0.0f;
+        snprintf(name, sizeof name, "sparsity_l1 %zux%zu grad", rows, cols);
+        clae__check_compare(h, name, got, want, n, 0, 0);
+        TRY(clae__buf_read(h->dev, &bout, 0, 1, &gv));
+        snprintf(name, sizeof name, "sparsity_l1 %zux%zu value", rows, cols);
+        clae__check_compare(h, name, &gv, &wv, 1, 1e-6, (double)n * FLT_EPSILON);
+
+        /* KL needs activations in (0, 1), as from a sigmoid code */
+        clae__check_fill(h, c, n, 0.01f, 0.99f);
+        TRY(clae__buf_write(h->dev, &bc, 0, n, c));
+        TRY(clae__buf_write(h->dev, &bdh, 0, n, dh));
+        TRY(clae__buf_create(h->dev, cols, &bv));
+        TRY(clae__sparsity_kl(h->dev, rows, cols, &bc, 0, &bdh, 0.05f, 0.5f, &bv));
+        TRY(clae__buf_read(h->dev, &bdh, 0, n, got));
+        TRY(clae__buf_read(h->dev, &bv, 0, cols, kl_got));
+        memcpy(want, dh, n * sizeof *dh);
+        clae_ref_sparsity_kl(rows, cols, c, want, 0.05f, 0.5f, kl_want);
+        snprintf(name, sizeof name, "sparsity_kl %zux%zu grad", rows, cols);
+        clae__check_compare(h, name, got, want, n, 1e-6, (double)rows * FLT_EPSILON + 1e-5);
+        snprintf(name, sizeof name, "sparsity_kl %zux%zu value", rows, cols);
+        clae__check_compare(h, name, kl_got, kl_want, cols, 1e-6, (double)rows * FLT_EPSILON + 1e-5);
+
+        /* add_inplace into an offset destination */
+        TRY(clae__buf_write(h->dev, &bdh, 0, n, dh));
+        clae__buf_release(&bout);
+        TRY(clae__buf_create(h->dev, n + 3, &bout));
+        TRY(clae__buf_write(h->dev, &bout, 3, n, c));
+        TRY(clae__add_inplace(h->dev, n, &bdh, &bout, 3));
+        TRY(clae__buf_read(h->dev, &bout, 3, n, got));
+        memcpy(want, c, n * sizeof *c);
+        clae_ref_add_inplace(n, dh, want);
+        snprintf(name, sizeof name, "add_inplace n=%zu", n);
+        clae__check_compare(h, name, got, want, n, 0, 0);
+        clae__buf_release(&bc);
+        clae__buf_release(&bdh);
+        clae__buf_release(&bp);
+        clae__buf_release(&bout);
+        clae__buf_release(&bv);
+    }
+done:
+    clae__buf_release(&bc);
+    clae__buf_release(&bdh);
+    clae__buf_release(&bp);
+    clae__buf_release(&bout);
+    clae__buf_release(&bv);
+    return status;
+}
+
+clae_status clae__check_wta(harness *h)
+{
+    clae_status status = CLAE_OK;
+    static float c[MAX_CODES], m[MAX_CODES], got[MAX_CODES + 2], want[MAX_CODES], mask[MAX_CODES];
+    clae_buf bc = {0}, bm = {0}, bdy = {0};
+    char name[96];
+    for (size_t si = 0; si < N_CODE_SHAPES; si++) {
+        size_t rows = code_shapes[si][0], cols = code_shapes[si][1], n = rows * cols;
+        size_t keep = (rows + 9) / 10; /* 10 % of the batch, rounded up */
+        clae__check_fill(h, c, n, 0.0f, 1.0f);
+        /* ties: repeat a value within a column, so the tie rule is exercised */
+        if (rows > 2) c[2 * cols] = c[0];
+        TRY(clae__buf_create(h->dev, n + 2, &bc));
+        TRY(clae__buf_write(h->dev, &bc, 2, n, c));
+        TRY(clae__buf_create(h->dev, n, &bm));
+        TRY(clae__wta_select(h->dev, rows, cols, keep, &bc, 2, &bm));
+        TRY(clae__buf_read(h->dev, &bc, 2, n, got));
+        TRY(clae__buf_read(h->dev, &bm, 0, n, mask));
+        memcpy(want, c, n * sizeof *c);
+        clae_ref_wta_select(rows, cols, keep, want, m);
+        snprintf(name, sizeof name, "wta_select %zux%zu keep %zu values", rows, cols, keep);
+        clae__check_compare(h, name, got, want, n, 0, 0);
+        snprintf(name, sizeof name, "wta_select %zux%zu keep %zu mask", rows, cols, keep);
+        clae__check_compare(h, name, mask, m, n, 0, 0);
+
+        clae__check_fill(h, c, n, -1.0f, 1.0f);
+        TRY(clae__check_upload(h, &bdy, c, n));
+        TRY(clae__mask_mul(h->dev, n, &bm, &bdy, 0));
+        TRY(clae__buf_read(h->dev, &bdy, 0, n, got));
+        memcpy(want, c, n * sizeof *c);
+        clae_ref_mask_mul(n, m, want);
+        snprintf(name, sizeof name, "mask_mul n=%zu", n);
+        clae__check_compare(h, name, got, want, n, 0, 0);
+        clae__buf_release(&bc);
+        clae__buf_release(&bm);
+        clae__buf_release(&bdy);
+    }
+done:
+    clae__buf_release(&bc);
+    clae__buf_release(&bm);
+    clae__buf_release(&bdy);
+    return status;
+}

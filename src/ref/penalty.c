@@ -1,0 +1,34 @@
+/* References of cl/penalty.cl. */
+#include <math.h>
+
+#include "ref/ref.h"
+
+double clae_ref_sparsity_l1(size_t n, const float *h, float *dh, float scale)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        sum += fabsf(h[i]);
+        if (dh) dh[i] += scale * (float)((h[i] > 0.0f) - (h[i] < 0.0f));
+    }
+    return sum;
+}
+
+void clae_ref_sparsity_kl(size_t rows, size_t cols, const float *h, float *dh, float rho,
+                          float scale, float *value)
+{
+    for (size_t c = 0; c < cols; c++) {
+        double sum = 0.0;
+        for (size_t r = 0; r < rows; r++) sum += h[r * cols + c];
+        double mean = sum / (double)rows;
+        mean = mean < 1e-6 ? 1e-6 : mean > 1.0 - 1e-6 ? 1.0 - 1e-6 : mean;
+        value[c] = (float)(rho * log(rho / mean) + (1.0 - rho) * log((1.0 - rho) / (1.0 - mean)));
+        if (!dh) continue;
+        float g = (float)(scale * (-rho / mean + (1.0 - rho) / (1.0 - mean)) / (double)rows);
+        for (size_t r = 0; r < rows; r++) dh[r * cols + c] += g;
+    }
+}
+
+void clae_ref_add_inplace(size_t n, const float *src, float *dst)
+{
+    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+}

@@ -1,0 +1,24 @@
+/* References of cl/wta.cl. */
+#include "ref/ref.h"
+
+void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask)
+{
+    for (size_t c = 0; c < cols; c++) {
+        for (size_t r = 0; r < rows; r++) {
+            float v = h[r * cols + c];
+            size_t rank = 0;
+            for (size_t q = 0; q < rows; q++) {
+                float u = h[q * cols + c];
+                rank += (u > v) || (u == v && q < r);
+            }
+            mask[r * cols + c] = rank < keep ? 1.0f : 0.0f;
+        }
+        for (size_t r = 0; r < rows; r++)
+            if (mask[r * cols + c] == 0.0f) h[r * cols + c] = 0.0f;
+    }
+}
+
+void clae_ref_mask_mul(size_t n, const float *mask, float *dy)
+{
+    for (size_t i = 0; i < n; i++) dy[i] *= mask[i];
+}
