@@ -31,7 +31,8 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
     tensors[n_params] = (clae_st_tensor){"optimizer.m", host + n, 1, {n}};
     tensors[n_params + 1] = (clae_st_tensor){"optimizer.v", host + 2 * n, 1, {n}};
 
-    char epoch[32], step[32], seed[32];
+    char epoch[32], step[32], seed[32], shape[64];
+    snprintf(shape, sizeof shape, "%d,%d,%d", meta->channels, meta->height, meta->width);
     snprintf(epoch, sizeof epoch, "%d", meta->epoch);
     snprintf(step, sizeof step, "%" PRIu64, meta->step);
     snprintf(seed, sizeof seed, "%" PRIu64, meta->seed);
@@ -43,6 +44,7 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
         {"seed", seed},
         {"optimizer", clae__optimizer_name(opt->kind)},
         {"device", meta->device ? meta->device : ""},
+        {"input_shape", shape},
         {"spec", meta->spec_text ? meta->spec_text : ""},
         {"loss_history", meta->history ? meta->history : ""},
     };
@@ -88,4 +90,36 @@ clae_status clae__checkpoint_restore(clae_ctx *ctx, const char *path, const clae
     s = restore_tensor(ctx, path, st, "optimizer.m", shape, 1, m->dev, &opt->m, 0);
     if (s == CLAE_OK) s = restore_tensor(ctx, path, st, "optimizer.v", shape, 1, m->dev, &opt->v, 0);
     return s;
+}
+
+clae_status clae__checkpoint_load_model(clae_ctx *ctx, clae_device *dev, const char *path,
+                                        size_t batch_max, clae_loaded_model *out)
+{
+    memset(out, 0, sizeof *out);
+    clae_safetensors *st = NULL;
+    clae_status s = clae_safetensors_read(ctx, path, &st);
+    if (s != CLAE_OK) return s;
+    const char *text = clae_safetensors_meta(st, "spec");
+    const char *shape = clae_safetensors_meta(st, "input_shape");
+    if (!text || !*text || !shape ||
+        sscanf(shape, "%d,%d,%d", &out->channels, &out->height, &out->width) != 3 ||
+        out->channels <= 0 || out->height <= 0 || out->width <= 0 ||
+        (long)out->channels * out->height * out->width > CLAE_SPEC_MAX_COUNT)
+        s = clae__fail(ctx, CLAE_EDATA, "%s: not a clae model (no spec or input shape stored)",
+                       path);
+    if (s == CLAE_OK) s = clae_spec_parse_text(ctx, path, text, &out->spec);
+    if (s == CLAE_OK)
+        s = clae__model_create(dev, &out->spec, out->channels * out->height * out->width,
+                               batch_max, &out->model);
+    if (s == CLAE_OK) s = clae__checkpoint_restore(ctx, path, st, out->model, NULL);
+    clae_safetensors_free(st);
+    if (s != CLAE_OK) clae__loaded_model_free(out);
+    return s;
+}
+
+void clae__loaded_model_free(clae_loaded_model *lm)
+{
+    clae__model_destroy(lm->model);
+    clae_spec_free(&lm->spec);
+    memset(lm, 0, sizeof *lm);
 }

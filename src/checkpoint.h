@@ -14,6 +14,7 @@ typedef struct {
     const char *spec_text;
     const char *history;  /* loss.csv rows so far */
     const char *device;
+    int channels, height, width; /* the input's shape, for pictures made from the model */
 } clae_checkpoint_meta;
 
 clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
@@ -22,5 +23,16 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
  * state) from an open checkpoint; every tensor's name and shape must match. */
 clae_status clae__checkpoint_restore(clae_ctx *ctx, const char *path, const clae_safetensors *st,
                                      clae_model *m, clae_optimizer *opt);
+
+/* A trained model back from its checkpoint: the spec stored in it, the input
+ * shape, and the model (for batches up to batch_max) with its parameters. */
+typedef struct {
+    clae_spec spec;
+    int channels, height, width;
+    clae_model *model;
+} clae_loaded_model;
+clae_status clae__checkpoint_load_model(clae_ctx *ctx, clae_device *dev, const char *path,
+                                        size_t batch_max, clae_loaded_model *out);
+void clae__loaded_model_free(clae_loaded_model *lm);
 
 #endif

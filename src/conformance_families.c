@@ -153,3 +153,57 @@ done:
     clae__buf_release(&bdy);
     return status;
 }
+
+clae_status clae__check_vae(harness *h)
+{
+    clae_status status = CLAE_OK;
+    static float heads[2 * MAX_CODES], eps[MAX_CODES], dz[MAX_CODES], got[2 * MAX_CODES],
+        want[2 * MAX_CODES];
+    clae_buf bh = {0}, be = {0}, bz = {0}, bd = {0}, bp = {0}, bout = {0};
+    char name[96];
+    for (size_t si = 0; si < N_CODE_SHAPES; si++) {
+        size_t rows = code_shapes[si][0], code = code_shapes[si][1], n = rows * code;
+        clae__check_fill(h, heads, 2 * n, -2.0f, 2.0f);
+        clae__check_fill(h, eps, n, -2.0f, 2.0f);
+        clae__check_fill(h, dz, n, -1.0f, 1.0f);
+        TRY(clae__check_upload(h, &bh, heads, 2 * n));
+        TRY(clae__check_upload(h, &be, eps, n));
+        TRY(clae__check_upload(h, &bd, dz, n));
+        TRY(clae__buf_create(h->dev, 2 * n, &bz));
+        for (int sample = 0; sample <= 1; sample++) {
+            TRY(clae__reparam_fwd(h->dev, rows, code, &bh, &be, &bz, sample));
+            TRY(clae__buf_read(h->dev, &bz, 0, n, got));
+            clae_ref_reparam_fwd(rows, code, heads, eps, want, sample);
+            snprintf(name, sizeof name, "reparam_fwd %zux%zu sample=%d", rows, code, sample);
+            clae__check_compare(h, name, got, want, n, 1e-6, 1e-5);
+        }
+        TRY(clae__reparam_bwd(h->dev, rows, code, &bh, &be, &bd, 0.01f, &bz));
+        TRY(clae__buf_read(h->dev, &bz, 0, 2 * n, got));
+        clae_ref_reparam_bwd(rows, code, heads, eps, dz, 0.01f, want);
+        snprintf(name, sizeof name, "reparam_bwd %zux%zu", rows, code);
+        clae__check_compare(h, name, got, want, 2 * n, 1e-6, 1e-5);
+
+        TRY(clae__buf_create(h->dev, clae__loss_partials(h->dev, n), &bp));
+        TRY(clae__buf_create(h->dev, 1, &bout));
+        TRY(clae__vae_kl(h->dev, rows, code, &bh, &bp));
+        TRY(clae__reduce_sum(h->dev, clae__loss_partials(h->dev, n), &bp, 0, &bout, 0, 1.0f));
+        float gv = 0.0f, wv = (float)clae_ref_vae_kl(rows, code, heads);
+        TRY(clae__buf_read(h->dev, &bout, 0, 1, &gv));
+        snprintf(name, sizeof name, "vae_kl %zux%zu", rows, code);
+        clae__check_compare(h, name, &gv, &wv, 1, 1e-5, (double)n * FLT_EPSILON);
+        clae__buf_release(&bh);
+        clae__buf_release(&be);
+        clae__buf_release(&bz);
+        clae__buf_release(&bd);
+        clae__buf_release(&bp);
+        clae__buf_release(&bout);
+    }
+done:
+    clae__buf_release(&bh);
+    clae__buf_release(&be);
+    clae__buf_release(&bz);
+    clae__buf_release(&bd);
+    clae__buf_release(&bp);
+    clae__buf_release(&bout);
+    return status;
+}

@@ -31,6 +31,7 @@ clae_status clae__check_upload(harness *h, clae_buf *buf, const float *data, siz
 clae_status clae__check_noise(harness *h);
 clae_status clae__check_penalties(harness *h);
 clae_status clae__check_wta(harness *h);
+clae_status clae__check_vae(harness *h);
 
 #define TRY(expr)                                                                      \
     do {                                                                               \

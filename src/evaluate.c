@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "ops.h"
 
 clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
                            clae_eval *out)
 {
-    /* per chunk: the terms, then the MSE */
-    size_t chunks = (count + m->batch_max - 1) / m->batch_max, stride = (size_t)m->n_terms + 1;
+    /* per chunk: the terms, the MSE, and a VAE's KL per sample */
+    size_t chunks = (count + m->batch_max - 1) / m->batch_max;
+    size_t stride = (size_t)m->n_terms + 1 + (m->variational ? 1 : 0);
+    size_t mse_at = (size_t)m->n_terms, kl_at = mse_at + 1;
     clae_buf scalars = {0};
     float *host = malloc(stride * (chunks ? chunks : 1) * sizeof *host);
     clae_status s = host ? clae__buf_create(m->dev, stride * chunks, &scalars)
@@ -21,7 +24,8 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
         size_t off = first * (size_t)m->input_dim;
         s = clae__model_forward(m, x, off, n);
         if (s == CLAE_OK) s = clae__model_loss(m, target, off, n, 0, &scalars, stride * c);
-        if (s == CLAE_OK) s = clae__model_mse(m, target, off, n, &scalars, stride * c + stride - 1);
+        if (s == CLAE_OK) s = clae__model_mse(m, target, off, n, &scalars, stride * c + mse_at);
+        if (s == CLAE_OK && m->variational) s = clae__model_kl(m, n, &scalars, stride * c + kl_at);
     }
     if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, stride * chunks, host);
     if (s == CLAE_OK) {
@@ -32,7 +36,8 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
             double w = (double)(count - first < m->batch_max ? count - first : m->batch_max) /
                        (double)count;
             for (int t = 0; t < m->n_terms; t++) out->terms[t] += host[stride * c + (size_t)t] * w;
-            out->mse += host[stride * c + stride - 1] * w;
+            out->mse += host[stride * c + mse_at] * w;
+            if (m->variational) out->kl += host[stride * c + kl_at] * w;
         }
         for (int t = 0; t < m->n_terms; t++) out->loss += out->terms[t];
     }
@@ -43,7 +48,7 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
 
 clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes)
 {
-    size_t width = (size_t)m->layers[m->code_layer].out;
+    size_t width = (size_t)m->code;
     clae_status s = CLAE_OK;
     for (size_t first = 0; first < count && s == CLAE_OK; first += m->batch_max) {
         size_t n = count - first < m->batch_max ? count - first : m->batch_max;
@@ -64,6 +69,24 @@ clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t firs
     clae_status s = clae__model_forward(m, x, first * (size_t)m->input_dim, n);
     if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
     if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
+    return s;
+}
+
+clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *out)
+{
+    if (!m->variational || n > m->batch_max)
+        return clae__fail(m->dev->ctx, CLAE_EUSAGE,
+                          !m->variational ? "sampling needs a variational model"
+                                          : "sample: %zu draws exceed the batch %zu",
+                          n, m->batch_max);
+    clae_buf z = {0};
+    const clae_buf *recon = NULL;
+    clae_status s = clae__buf_create(m->dev, n * (size_t)m->code, &z);
+    if (s == CLAE_OK) s = clae__rng_normal(m->dev, n * (size_t)m->code, &z, 0, seed, 0, 0.0f, 1.0f);
+    if (s == CLAE_OK) s = clae__model_decode(m, &z, n);
+    if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
+    clae__buf_release(&z);
     return s;
 }
 

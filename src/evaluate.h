@@ -8,6 +8,7 @@ typedef struct {
     double terms[CLAE_MAX_TERMS]; /* the objective's terms, means over the rows */
     double loss;                  /* the objective: their sum */
     double mse;                   /* mean squared error per value of the reconstruction */
+    double kl;                    /* VAE: mean KL(q(z|x) ‖ N(0, I)) per sample, in nats */
 } clae_eval;
 
 /* The model fed x (count rows of m->input_dim values) against target rows
@@ -16,6 +17,9 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
                            clae_eval *out);
 /* The code of every row into codes (count x code width), host memory. */
 clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes);
+/* VAE: decodes n (<= batch_max) draws from N(0, I), keyed by seed, into
+ * out (n x input_dim). */
+clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *out);
 /* Mean squared error between two host arrays. */
 double clae__mse_host(const float *a, const float *b, size_t n);
 /* Reconstructions of rows [first, first + n), n <= batch_max, into out. */

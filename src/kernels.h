@@ -23,7 +23,10 @@
     X(sparsity_kl)           \
     X(add_inplace)           \
     X(wta_select)            \
-    X(mask_mul)
+    X(mask_mul)              \
+    X(reparam_fwd)           \
+    X(reparam_bwd)           \
+    X(vae_kl)
 
 typedef enum {
 #define CLAE__KERNEL_ENUM(name) CLAE_K_##name,

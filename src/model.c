@@ -27,9 +27,13 @@ static void build_layers(clae_model *m, const clae_spec *spec)
         add_layer(m, "encoder", i, width, spec->encoder[i].units, spec->encoder[i].activation);
         width = spec->encoder[i].units;
     }
-    add_layer(m, "encoder", spec->n_encoder, width, spec->model.code, spec->code_activation);
+    /* a VAE's code layer yields the mean and log-variance heads side by side */
+    m->variational = spec->model.variational;
+    m->code = spec->model.code;
+    add_layer(m, "encoder", spec->n_encoder, width, m->code * (m->variational ? 2 : 1),
+              spec->code_activation);
     m->code_layer = m->n_layers - 1;
-    width = spec->model.code;
+    width = m->code;
 
     /* Hidden decoder layers: the encoder's in reverse (mirror) or as written. */
     int n_hidden = spec->model.decoder_explicit ? spec->n_decoder : spec->n_encoder;
@@ -80,8 +84,18 @@ static void set_terms(clae_model *m, const clae_spec *spec)
     m->sparsity = spec->loss.sparsity;
     m->sparsity_weight = (float)spec->loss.sparsity_weight;
     m->sparsity_target = (float)spec->loss.sparsity_target;
-    if (m->sparsity != CLAE_SPARSITY_NONE) m->term_names[m->n_terms++] = "sparsity";
+    m->term_sparsity = m->term_kl = -1;
+    if (m->sparsity != CLAE_SPARSITY_NONE) {
+        m->term_sparsity = m->n_terms;
+        m->term_names[m->n_terms++] = "sparsity";
+    }
+    m->kl_weight = (float)spec->loss.kl_weight;
+    if (m->variational) {
+        m->term_kl = m->n_terms;
+        m->term_names[m->n_terms++] = "kl";
+    }
     m->wta_percent = spec->loss.winner_take_all;
+    m->seed = spec->train.seed;
 }
 
 size_t clae__wta_keep(double percent, size_t rows)
@@ -118,13 +132,16 @@ clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int inpu
     if (s == CLAE_OK)
         s = clae__buf_create(dev, clae__loss_partials(dev, batch_max * (size_t)input_dim),
                              &m->partial);
-    size_t codes = batch_max * (size_t)m->layers[m->code_layer].out;
+    size_t codes = batch_max * (size_t)m->code;
     if (s == CLAE_OK && m->sparsity != CLAE_SPARSITY_NONE) {
         s = clae__buf_create(dev, codes, &m->code_grad);
-        if (s == CLAE_OK)
-            s = clae__buf_create(dev, (size_t)m->layers[m->code_layer].out, &m->unit_values);
-        if (s == CLAE_OK)
-            s = clae__buf_create(dev, clae__loss_partials(dev, codes), &m->code_partial);
+        if (s == CLAE_OK) s = clae__buf_create(dev, (size_t)m->code, &m->unit_values);
+    }
+    if (s == CLAE_OK && (m->sparsity != CLAE_SPARSITY_NONE || m->variational))
+        s = clae__buf_create(dev, clae__loss_partials(dev, codes), &m->code_partial);
+    if (s == CLAE_OK && m->variational) {
+        s = clae__buf_create(dev, codes, &m->eps);
+        if (s == CLAE_OK) s = clae__buf_create(dev, codes, &m->z);
     }
     if (s == CLAE_OK && m->wta_percent > 0) s = clae__buf_create(dev, codes, &m->wta_mask);
     if (s != CLAE_OK) {
@@ -146,6 +163,8 @@ void clae__model_destroy(clae_model *m)
     clae__buf_release(&m->unit_values);
     clae__buf_release(&m->code_partial);
     clae__buf_release(&m->wta_mask);
+    clae__buf_release(&m->eps);
+    clae__buf_release(&m->z);
     clae__buf_release(&m->params);
     clae__buf_release(&m->grads);
     free(m);
@@ -167,27 +186,62 @@ clae_status clae__model_init(clae_model *m, uint64_t seed)
     return s;
 }
 
+/* Separates the draws of eps from the initialisation's under the same seed. */
+#define EPS_KEY 0x65707331ULL
+
 static clae_param_store store_of(clae_model *m)
 {
     return (clae_param_store){&m->params, &m->grads};
 }
 
-clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch)
+/* What the code layer's output becomes before the decoder reads it: the
+ * winner-take-all selection, or a VAE's sample (the mean at inference). */
+static clae_status transform_code(clae_model *m, size_t batch)
+{
+    clae_layer *l = &m->layers[m->code_layer];
+    if (!m->wta_bypass && m->wta_percent > 0)
+        return clae__wta_select(m->dev, batch, (size_t)l->out,
+                                clae__wta_keep(m->wta_percent, batch), &l->y, 0, &m->wta_mask);
+    if (!m->variational) return CLAE_OK;
+    size_t n = batch * (size_t)m->code;
+    clae_status s = m->sampling ? clae__rng_normal(m->dev, n, &m->eps, 0, m->seed ^ EPS_KEY,
+                                                   (uint32_t)m->step, 0.0f, 1.0f)
+                                : CLAE_OK;
+    if (s == CLAE_OK)
+        s = clae__reparam_fwd(m->dev, batch, (size_t)m->code, &l->y, &m->eps, &m->z, m->sampling);
+    return s;
+}
+
+/* The buffer layer i reads (x for the first layer). */
+static const clae_buf *layer_input(const clae_model *m, int i, const clae_buf *x)
+{
+    if (i == 0) return x;
+    if (i == m->code_layer + 1 && m->variational) return &m->z;
+    return &m->layers[i - 1].y;
+}
+
+static clae_status forward_layers(clae_model *m, int first, const clae_buf *x, size_t x_off,
+                                  size_t batch)
 {
     clae_param_store ps = store_of(m);
-    const clae_buf *in = x;
-    size_t in_off = x_off;
-    for (int i = 0; i < m->n_layers; i++) {
+    for (int i = first; i < m->n_layers; i++) {
         clae_layer *l = &m->layers[i];
-        clae_status s = l->ops->forward(l, m->dev, &ps, in, in_off, batch);
-        if (s == CLAE_OK && i == m->code_layer && !m->wta_bypass && m->wta_percent > 0)
-            s = clae__wta_select(m->dev, batch, (size_t)l->out,
-                                 clae__wta_keep(m->wta_percent, batch), &l->y, 0, &m->wta_mask);
+        const clae_buf *in = i == first ? x : layer_input(m, i, x);
+        clae_status s = l->ops->forward(l, m->dev, &ps, in, i == first ? x_off : 0, batch);
+        if (s == CLAE_OK && i == m->code_layer) s = transform_code(m, batch);
         if (s != CLAE_OK) return s;
-        in = &l->y;
-        in_off = 0;
     }
     return CLAE_OK;
+}
+
+clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch)
+{
+    return forward_layers(m, 0, x, x_off, batch);
+}
+
+clae_status clae__model_decode(clae_model *m, const clae_buf *z, size_t batch)
+{
+    return forward_layers(m, m->code_layer + 1, z, 0, batch);
 }
 
 /* The sparsity penalty of the code: its value to out[out_off], its gradient
@@ -197,7 +251,7 @@ static clae_status code_penalty(clae_model *m, size_t batch, int with_grad, clae
                                 size_t out_off)
 {
     const clae_buf *h = clae__model_code(m);
-    size_t cols = (size_t)m->layers[m->code_layer].out, n = batch * cols;
+    size_t cols = (size_t)m->code, n = batch * cols;
     clae_buf *dh = with_grad ? &m->code_grad : NULL;
     clae_status s = with_grad ? clae__buf_fill(m->dev, &m->code_grad, 0, n, 0.0f) : CLAE_OK;
     if (s != CLAE_OK) return s;
@@ -220,7 +274,19 @@ clae_status clae__model_loss(clae_model *m, const clae_buf *target, size_t t_off
                              int with_grad, clae_buf *out, size_t out_off)
 {
     if (m->sparsity != CLAE_SPARSITY_NONE) {
-        clae_status s = code_penalty(m, batch, with_grad, out, out_off + CLAE_TERM_SPARSITY);
+        clae_status s = code_penalty(m, batch, with_grad, out, out_off + (size_t)m->term_sparsity);
+        if (s != CLAE_OK) return s;
+    }
+    if (m->variational) {
+        /* the KL is weighed against a reconstruction that is a mean per value:
+         * divided by the values of a sample, as the ELBO per value */
+        size_t n = batch * (size_t)m->code;
+        clae_status s = clae__vae_kl(m->dev, batch, (size_t)m->code,
+                                     &m->layers[m->code_layer].y, &m->code_partial);
+        if (s == CLAE_OK)
+            s = clae__reduce_sum(m->dev, clae__loss_partials(m->dev, n), &m->code_partial, 0, out,
+                                 out_off + (size_t)m->term_kl,
+                                 m->kl_weight / ((float)batch * (float)m->input_dim));
         if (s != CLAE_OK) return s;
     }
     size_t n = batch * (size_t)m->input_dim;
@@ -263,34 +329,71 @@ clae_status clae__model_mse(clae_model *m, const clae_buf *target, size_t t_off,
                             scale);
 }
 
+/* At the code: add the penalties' gradient, stop what winner-take-all
+ * dropped, or (VAE) turn the gradient at z into the heads' gradient, KL
+ * included. Returns the buffer that now holds the code layer's dy. */
+static clae_status backward_through_code(clae_model *m, size_t batch, clae_buf *dcode,
+                                         clae_buf *spare, clae_buf **dy)
+{
+    size_t n = batch * (size_t)m->code;
+    clae_status s = CLAE_OK;
+    *dy = dcode;
+    if (m->sparsity != CLAE_SPARSITY_NONE)
+        s = clae__add_inplace(m->dev, n, &m->code_grad, dcode, 0);
+    if (s == CLAE_OK && !m->wta_bypass && m->wta_percent > 0)
+        s = clae__mask_mul(m->dev, n, &m->wta_mask, dcode, 0);
+    if (s == CLAE_OK && m->variational) {
+        float kl_scale = m->kl_weight / ((float)batch * (float)m->input_dim);
+        s = clae__reparam_bwd(m->dev, batch, (size_t)m->code, &m->layers[m->code_layer].y,
+                              &m->eps, dcode, kl_scale, spare);
+        *dy = spare;
+    }
+    return s;
+}
+
 clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch)
 {
     clae_param_store ps = store_of(m);
-    int cur = 0; /* delta[cur] holds the gradient at the current layer's output */
+    /* the gradient at the current layer's output, and the other buffer */
+    clae_buf *dy = &m->delta[0], *other = &m->delta[1];
     for (int i = m->n_layers - 1; i >= 0; i--) {
         clae_layer *l = &m->layers[i];
-        const clae_buf *in = i > 0 ? &m->layers[i - 1].y : x;
-        size_t in_off = i > 0 ? 0 : x_off;
-        clae_buf *dx = i > 0 ? &m->delta[1 - cur] : NULL;
         clae_status s = CLAE_OK;
         if (i == m->code_layer) {
-            /* what reaches the code from the decoder, plus the penalties' share;
-             * values winner-take-all dropped pass nothing back */
-            size_t n = batch * (size_t)l->out;
-            if (m->sparsity != CLAE_SPARSITY_NONE)
-                s = clae__add_inplace(m->dev, n, &m->code_grad, &m->delta[cur], 0);
-            if (s == CLAE_OK && !m->wta_bypass && m->wta_percent > 0)
-                s = clae__mask_mul(m->dev, n, &m->wta_mask, &m->delta[cur], 0);
+            clae_buf *moved = NULL;
+            s = backward_through_code(m, batch, dy, other, &moved);
+            if (moved == other) { /* the heads' gradient went to the other buffer */
+                other = dy;
+                dy = moved;
+            }
         }
+        clae_buf *dx = i > 0 ? other : NULL;
         if (s == CLAE_OK)
-            s = l->ops->backward(l, m->dev, &ps, in, in_off, &m->delta[cur], dx, batch);
+            s = l->ops->backward(l, m->dev, &ps, layer_input(m, i, x), i > 0 ? 0 : x_off, dy, dx,
+                                 batch);
         if (s != CLAE_OK) return s;
-        cur = 1 - cur;
+        clae_buf *t = dy;
+        dy = other;
+        other = t;
     }
     return CLAE_OK;
 }
 
-const clae_buf *clae__model_code(const clae_model *m) { return &m->layers[m->code_layer].y; }
+clae_status clae__model_kl(clae_model *m, size_t batch, clae_buf *out, size_t out_off)
+{
+    size_t n = batch * (size_t)m->code;
+    clae_status s = clae__vae_kl(m->dev, batch, (size_t)m->code, &m->layers[m->code_layer].y,
+                                 &m->code_partial);
+    if (s == CLAE_OK)
+        s = clae__reduce_sum(m->dev, clae__loss_partials(m->dev, n), &m->code_partial, 0, out,
+                             out_off, 1.0f / (float)batch);
+    return s;
+}
+
+const clae_buf *clae__model_code(const clae_model *m)
+{
+    return m->variational ? &m->z : &m->layers[m->code_layer].y;
+}
 
 int clae__model_param_tensors(const clae_model *m, clae_param_info *infos, int max)
 {

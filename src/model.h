@@ -11,7 +11,7 @@
 
 /* The terms of the objective, each a scalar per batch; the objective is
  * their sum. Only the first n_terms of a model are active. */
-enum { CLAE_TERM_RECONSTRUCTION, CLAE_TERM_SPARSITY, CLAE_MAX_TERMS };
+enum { CLAE_MAX_TERMS = 4 };
 
 typedef struct clae_model {
     clae_device *dev;
@@ -39,6 +39,17 @@ typedef struct clae_model {
     double wta_percent;    /* winner-take-all: share of each unit's batch kept; 0 = off */
     int wta_bypass;        /* 1: skip the winner-take-all selection (code statistics) */
     clae_buf wta_mask;     /* which code values passed, batch_max x code */
+
+    /* variational: the code layer yields mean and log-variance heads (2·code
+     * wide); the decoder reads z = mean + exp(logvar / 2) · eps while training,
+     * the mean otherwise */
+    int variational;
+    int code;              /* width of the code the decoder reads */
+    float kl_weight;
+    int sampling;          /* 1 while training: draw z */
+    uint64_t seed, step;   /* the draws of eps are keyed by (seed, step) */
+    clae_buf eps, z;       /* batch_max x code */
+    int term_sparsity, term_kl; /* their slots among the terms, or -1 */
 } clae_model;
 
 /* Builds the layer stack and allocates everything for batches up to batch_max. */
@@ -63,8 +74,12 @@ clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off,
 /* Values kept by winner-take-all per unit for a batch of `rows`: ceil(pct % of rows). */
 size_t clae__wta_keep(double percent, size_t rows);
 
-/* Output buffers of the last forward pass (batch x code, batch x input_dim). */
+/* The code of the last forward pass (batch x m->code): z, or the mean of a VAE at inference. */
 const clae_buf *clae__model_code(const clae_model *m);
+/* The decoder alone: its output for codes z (batch x m->code). */
+clae_status clae__model_decode(clae_model *m, const clae_buf *z, size_t batch);
+/* VAE: the mean KL(q(z|x) ‖ N(0, I)) per sample of the last forward, to out[out_off]. */
+clae_status clae__model_kl(clae_model *m, size_t batch, clae_buf *out, size_t out_off);
 clae_status clae__model_reconstruction(clae_model *m, size_t batch, const clae_buf **out);
 
 /* Named parameter tensors, for checkpoints: weight then bias of each layer

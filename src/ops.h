@@ -73,4 +73,13 @@ clae_status clae__wta_select(clae_device *dev, size_t rows, size_t cols, size_t 
 clae_status clae__mask_mul(clae_device *dev, size_t n, const clae_buf *mask, clae_buf *dy,
                            size_t dy_off);
 
+/* vae.c: heads are rows x 2·code (mean, then log-variance); z and eps rows x code. */
+clae_status clae__reparam_fwd(clae_device *dev, size_t rows, size_t code, const clae_buf *heads,
+                              const clae_buf *eps, clae_buf *z, int sample);
+clae_status clae__reparam_bwd(clae_device *dev, size_t rows, size_t code, const clae_buf *heads,
+                              const clae_buf *eps, const clae_buf *dz, float kl_scale,
+                              clae_buf *dheads);
+clae_status clae__vae_kl(clae_device *dev, size_t rows, size_t code, const clae_buf *heads,
+                         clae_buf *partial);
+
 #endif

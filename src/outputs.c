@@ -55,6 +55,7 @@ clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summa
     cJSON_AddNumberToObject(j, "code_mean", r->code_mean);
     cJSON_AddNumberToObject(j, "code_std", r->code_std);
     cJSON_AddNumberToObject(j, "code_near_zero", r->code_near_zero);
+    if (r->variational) cJSON_AddNumberToObject(j, "kl", r->kl);
     if (r->winner_take_all)
         cJSON_AddNumberToObject(j, "code_near_zero_unselected", r->code_near_zero_unselected);
     cJSON_AddNumberToObject(j, "parameters", (double)r->parameters);
@@ -94,6 +95,23 @@ clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const cl
         }
     clae_status s = clae_image_write_grid(ctx, path, tiles, n_sets * groups, cols,
                                           shape->channels, shape->height, shape->width, 2);
+    free(tiles);
+    return s;
+}
+
+clae_status clae__write_tiles(clae_ctx *ctx, const char *dir, const char *file,
+                              const clae_dataset *shape, const float *images, int n)
+{
+    char path[4096];
+    if (dir) join_path(path, sizeof path, dir, file);
+    else snprintf(path, sizeof path, "%s", file);
+    int cols = n < 16 ? n : 16, rows = (n + cols - 1) / cols;
+    size_t dim = shape->dim;
+    float *tiles = calloc((size_t)(rows * cols) * dim, sizeof *tiles);
+    if (!tiles) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    memcpy(tiles, images, (size_t)n * dim * sizeof *tiles);
+    clae_status s = clae_image_write_grid(ctx, path, tiles, rows, cols, shape->channels,
+                                          shape->height, shape->width, 2);
     free(tiles);
     return s;
 }

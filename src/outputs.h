@@ -24,4 +24,8 @@ clae_status clae__write_reconstructions(clae_ctx *ctx, const char *dir, const cl
                                         const float *originals, const float *corrupted,
                                         const float *reconstructions, int n);
 
+/* A grid of n images, up to 16 a row, into dir/file (or file itself when dir is NULL). */
+clae_status clae__write_tiles(clae_ctx *ctx, const char *dir, const char *file,
+                              const clae_dataset *shape, const float *images, int n);
+
 #endif

@@ -315,9 +315,7 @@ static int set_model(parser *p, int key, const char *v)
         if (get_enum(p, v, outputs, &i)) return -1;
         s->model.output = output_acts[i];
         return 0;
-    default: /* variational */
-        if (get_bool(p, v, &i)) return -1;
-        return i ? unsupported(p) : 0;
+    default: return get_bool(p, v, &s->model.variational);
     }
 }
 
@@ -365,11 +363,7 @@ static int set_loss(parser *p, int key, const char *v)
         s->loss.winner_take_all = x;
         return 0;
     }
-    case LO_KL_WEIGHT: { /* 1.0 is the contract's default; other values need a VAE */
-        double x;
-        if (parse_double(v, &x)) return key_fail(p, "expected a number, got \"%s\"", v);
-        return x == 0 || x == 1 ? 0 : unsupported(p);
-    }
+    case LO_KL_WEIGHT: return get_nonnegative(p, v, &s->loss.kl_weight);
     default: return get_off_number(p, v); /* contractive */
     }
 }
@@ -565,6 +559,7 @@ static void key_defaults(clae_spec *s)
     s->loss.reconstruction = CLAE_RECON_MSE;
     s->loss.sparsity_weight = 0.1;
     s->loss.sparsity_target = 0.05;
+    s->loss.kl_weight = 1.0;
     s->train.epochs = 20;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;

@@ -60,6 +60,7 @@ void clae_spec_defaults(clae_spec *s)
     s->loss.reconstruction = CLAE_RECON_BCE;
     s->loss.sparsity_weight = 0.1;
     s->loss.sparsity_target = 0.05;
+    s->loss.kl_weight = 1.0;
     s->train.epochs = 10;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;
@@ -115,6 +116,23 @@ static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec 
     if (!(s->loss.winner_take_all >= 0 && s->loss.winner_take_all < 100))
         return FAIL("%s: [loss] winner_take_all: expected a percentage in [0, 100), got %g", f,
                     s->loss.winner_take_all);
+    if (!(s->loss.kl_weight >= 0 && isfinite(s->loss.kl_weight)))
+        return FAIL("%s: [loss] kl_weight: expected a number >= 0, got %g", f, s->loss.kl_weight);
+    if (s->model.variational) {
+        /* the code is a sample of N(mean, exp(log-variance)): the heads are linear,
+         * and a penalty or selection on the sample has no meaning */
+        if (s->code_activation != CLAE_ACT_LINEAR)
+            return FAIL("%s: [model] variational = yes needs [code] activation = linear (the "
+                        "mean and log-variance heads are linear)", f);
+        if (s->model.tied)
+            return FAIL("%s: [model] variational = yes cannot be tied: the mean and "
+                        "log-variance heads have no transpose that fits the decoder", f);
+        if (s->loss.sparsity != CLAE_SPARSITY_NONE)
+            return FAIL("%s: [loss] sparsity does not combine with variational = yes (the KL "
+                        "term already shapes the code)", f);
+        if (s->loss.winner_take_all > 0)
+            return FAIL("%s: [loss] winner_take_all does not combine with variational = yes", f);
+    }
     /* KL to a target mean activation compares probabilities: the code must be one. */
     if (s->loss.sparsity == CLAE_SPARSITY_KL && s->code_activation != CLAE_ACT_SIGMOID)
         return FAIL("%s: [loss] sparsity = kl needs [code] activation = sigmoid (a mean "

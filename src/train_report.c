@@ -53,7 +53,8 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     char path[4200], header[512];
     clae__checkpoint_path(r, path, sizeof path);
     clae_checkpoint_meta meta = {epoch, r->opt.steps, r->spec->train.seed, r->spec->text,
-                                 r->history, clae_device_get_info(r->dev)->name};
+                                 r->history, clae_device_get_info(r->dev)->name,
+                                 r->train.channels, r->train.height, r->train.width};
     s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
     clae__loss_csv_header(m, header, sizeof header);
     if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
@@ -71,6 +72,8 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     }
     res->test_loss = ev.loss;
     res->test_mse = ev.mse;
+    res->variational = m->variational;
+    res->kl = ev.kl;
     if (r->opts->progress) {
         clae_progress p = {epoch, r->spec->train.epochs, 0, 0, res->train_loss, 0, 0, 1, ev.loss,
                            ev.mse, seconds};
@@ -87,7 +90,7 @@ static clae_status code_statistics(clae_run *r)
 {
     clae_model *m = r->model;
     const clae_dataset *eval = clae__eval_set(r);
-    size_t n = eval->count * (size_t)m->layers[m->code_layer].out;
+    size_t n = eval->count * (size_t)m->code;
     float *codes = malloc((n ? n : 1) * sizeof *codes);
     if (!codes) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
     clae_status s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
@@ -129,6 +132,19 @@ static clae_status denoising_metrics(clae_run *r, size_t n_show, float *corrupte
     return s;
 }
 
+/* VAE: samples.png, decoded draws from the prior. */
+static clae_status write_samples(clae_run *r, size_t n)
+{
+    const clae_dataset *shape = clae__eval_set(r);
+    float *images = malloc((n ? n : 1) * shape->dim * sizeof *images);
+    if (!images) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_status s = clae__sample_prior(r->model, n, r->spec->train.seed, images);
+    if (s == CLAE_OK)
+        s = clae__write_tiles(r->ctx, r->spec->output.dir, "samples.png", shape, images, (int)n);
+    free(images);
+    return s;
+}
+
 clae_status clae__write_final_outputs(clae_run *r, double run_start)
 {
     const clae_dataset *eval = clae__eval_set(r);
@@ -149,11 +165,12 @@ clae_status clae__write_final_outputs(clae_run *r, double run_start)
                                         r->denoising ? corrupted : NULL, recon, (int)n_show);
     free(recon);
     free(corrupted);
+    if (s == CLAE_OK && m->variational && n_show) s = write_samples(r, n_show);
     if (s != CLAE_OK) return s;
 
     clae_train_result *res = r->result;
     res->test_bce = r->spec->loss.reconstruction == CLAE_RECON_BCE
-                        ? res->test_terms[CLAE_TERM_RECONSTRUCTION]
+                        ? res->test_terms[0]
                         : 0.0;
     res->parameters = m->n_params;
     res->samples_per_second = r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "checkpoint.h"
@@ -11,6 +12,7 @@
 #include "clae/train.h"
 #include "data/source.h"
 #include "device_or_skip.h"
+#include "evaluate.h"
 
 static char tmpdir[] = "/tmp/clae_test_families_XXXXXX";
 
@@ -143,6 +145,110 @@ static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
     check_selection_counts(ctx, dev);
 }
 
+/* Per-dimension mean and std of the codes (the means, for a VAE) of the test
+ * split, through the model stored in DIR/model.safetensors. */
+static void code_moments(clae_ctx *ctx, clae_device *dev, const char *dir, double mean[2],
+                         double std[2])
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/model.safetensors", tmpdir, dir);
+    clae_loaded_model lm;
+    REQUIRE(clae__checkpoint_load_model(ctx, dev, path, 128, &lm) == CLAE_OK);
+    clae_dataset train_set, test_set;
+    REQUIRE(clae__load_datasets(ctx, &lm.spec, &train_set, &test_set) == CLAE_OK);
+    clae_buf x = {0};
+    float *codes = malloc(test_set.count * 2 * sizeof *codes);
+    REQUIRE(codes && clae__buf_create(dev, test_set.count * test_set.dim, &x) == CLAE_OK);
+    CHECK(clae__buf_write(dev, &x, 0, test_set.count * test_set.dim, test_set.x) == CLAE_OK);
+    CHECK(clae__encode_all(lm.model, &x, test_set.count, codes) == CLAE_OK);
+    for (int j = 0; j < 2; j++) {
+        double s = 0, s2 = 0;
+        for (size_t i = 0; i < test_set.count; i++) {
+            s += codes[2 * i + (size_t)j];
+            s2 += (double)codes[2 * i + (size_t)j] * codes[2 * i + (size_t)j];
+        }
+        mean[j] = s / (double)test_set.count;
+        std[j] = sqrt(s2 / (double)test_set.count - mean[j] * mean[j]);
+    }
+    printf("%-20s code dim 0: mean %.3f std %.3f; dim 1: mean %.3f std %.3f\n", dir, mean[0],
+           std[0], mean[1], std[1]);
+    free(codes);
+    clae__buf_release(&x);
+    clae_dataset_free(&train_set);
+    clae_dataset_free(&test_set);
+    clae__loaded_model_free(&lm);
+}
+
+/* The test loss of the spec's model as initialised, before any training. */
+static double untrained_test_loss(clae_ctx *ctx, clae_device *dev, const clae_spec *spec)
+{
+    clae_dataset train_set, test_set;
+    clae_model *m = NULL;
+    clae_buf x = {0};
+    clae_eval ev = {{0}, 0, 0, 0};
+    if (clae__load_datasets(ctx, spec, &train_set, &test_set) != CLAE_OK) return 0.0;
+    if (clae__model_create(dev, spec, (int)test_set.dim, 128, &m) == CLAE_OK &&
+        clae__model_init(m, spec->train.seed) == CLAE_OK &&
+        clae__buf_create(dev, test_set.count * test_set.dim, &x) == CLAE_OK &&
+        clae__buf_write(dev, &x, 0, test_set.count * test_set.dim, test_set.x) == CLAE_OK)
+        clae__evaluate(m, &x, &x, test_set.count, &ev);
+    clae__buf_release(&x);
+    clae__model_destroy(m);
+    clae_dataset_free(&train_set);
+    clae_dataset_free(&test_set);
+    return ev.loss;
+}
+
+static void test_variational(clae_ctx *ctx, clae_device *dev)
+{
+    clae_train_result r;
+    REQUIRE(train(ctx, dev, "vae", 0, &r));
+    printf("%-20s kl %.3f nats per digit, test_loss %.4f\n", "vae", r.kl, r.test_loss);
+    CHECK(r.variational && r.n_terms == 2 && strcmp(r.term_names[1], "kl") == 0);
+    CHECK(r.kl > 0.0 && isfinite(r.kl));
+    CHECK(r.test_terms[1] > 0.0);
+
+    clae_spec spec;
+    REQUIRE(clae_spec_parse(ctx, "specs/vae.ini", &spec) == CLAE_OK);
+    double untrained = untrained_test_loss(ctx, dev, &spec);
+    printf("%-20s untrained test_loss %.4f\n", "vae", untrained);
+    /* measured 0.219 trained against 0.70 untrained */
+    CHECK(untrained > 0.0 && r.test_loss < 0.5 * untrained);
+    clae_spec_free(&spec);
+
+    /* the test means have the prior's scale (measured means -0.05, 0.09; std 1.01, 1.06) */
+    double mean[2], std[2];
+    code_moments(ctx, dev, "vae", mean, std);
+    for (int j = 0; j < 2; j++) {
+        CHECK(fabs(mean[j]) < 0.3);
+        CHECK(std[j] > 0.5 && std[j] < 1.5);
+    }
+    char sample_png[256];
+    snprintf(sample_png, sizeof sample_png, "%s/vae/samples.png", tmpdir);
+    CHECK(access(sample_png, R_OK) == 0);
+}
+
+/* A plain autoencoder with a linear 2-D code is not held to the prior's scale. */
+static void test_plain_2d_code(clae_ctx *ctx, clae_device *dev)
+{
+    clae_spec spec;
+    REQUIRE(clae_spec_parse_text(ctx, "plain_2d",
+                                 "[model]\ncode = 2\n[dense]\nunits = 256\n[code]\n"
+                                 "activation = linear\n[loss]\nreconstruction = bce\n"
+                                 "[train]\nepochs = 10\n",
+                                 &spec) == CLAE_OK);
+    snprintf(spec.output.dir, sizeof spec.output.dir, "%s/plain_2d", tmpdir);
+    clae_train_options opts = {&spec, 0, NULL, NULL, NULL};
+    clae_train_result r;
+    REQUIRE(clae_train(ctx, dev, &opts, &r) == CLAE_OK);
+    double mean[2], std[2];
+    code_moments(ctx, dev, "plain_2d", mean, std);
+    int like_prior = 1;
+    for (int j = 0; j < 2; j++) like_prior &= fabs(mean[j]) < 0.3 && std[j] > 0.5 && std[j] < 1.5;
+    CHECK(!like_prior);
+    clae_spec_free(&spec);
+}
+
 int main(void)
 {
     clae_ctx *ctx = clae_ctx_create();
@@ -152,6 +258,8 @@ int main(void)
     test_denoising(ctx, dev);
     test_sparse(ctx, dev);
     test_winner_take_all(ctx, dev);
+    test_variational(ctx, dev);
+    test_plain_2d_code(ctx, dev);
     clae_device_close(dev);
     clae_ctx_destroy(ctx);
     char cmd[600];

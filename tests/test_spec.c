@@ -235,6 +235,9 @@ static void test_families(void)
                      &s));
     CHECK(s.loss.sparsity == CLAE_SPARSITY_NONE && s.noise.gaussian == 0 && s.noise.mask == 0);
     clae_spec_free(&s);
+    REQUIRE(PARSE_OK("[model]\nvariational = yes\n[code]\nactivation = linear\n[loss]\nkl_weight = 0.5\n", &s));
+    CHECK(s.model.variational == 1 && s.loss.kl_weight == 0.5);
+    clae_spec_free(&s);
     REQUIRE(PARSE_OK("[loss]\nsparsity = l1\n", &s));
     CHECK(s.loss.sparsity == CLAE_SPARSITY_L1 && s.loss.sparsity_weight == 0.1);
     CHECK(s.loss.sparsity_target == 0.05);
@@ -329,9 +332,14 @@ static void test_errors(void)
 
     /* features of the contract this version lacks: refused, never ignored */
     EXPECT_ERROR("[conv]\n", "t.ini:1: [conv]: not supported by this version of clae");
-    EXPECT_ERROR("[model]\nvariational = yes\n", "t.ini:2: [model] variational: not supported by this version of clae");
     EXPECT_ERROR("[data]\nresize = 32x32\n", "t.ini:2: [data] resize: not supported by this version of clae");
-    EXPECT_ERROR("[loss]\nkl_weight = 0.5\n", "t.ini:2: [loss] kl_weight: not supported by this version of clae");
+    EXPECT_ERROR("[model]\nvariational = yes\n",
+                 "t.ini: [model] variational = yes needs [code] activation = linear (the mean and log-variance heads are linear)");
+    EXPECT_ERROR("[model]\nvariational = yes\ntied = yes\n[code]\nactivation = linear\n",
+                 "t.ini: [model] variational = yes cannot be tied: the mean and log-variance heads have no transpose that fits the decoder");
+    EXPECT_ERROR("[model]\nvariational = yes\n[code]\nactivation = linear\n[loss]\nwinner_take_all = 5\n",
+                 "t.ini: [loss] winner_take_all does not combine with variational = yes");
+    EXPECT_ERROR("[loss]\nkl_weight = -1\n", "t.ini:2: [loss] kl_weight: expected a number >= 0, got \"-1\"");
     EXPECT_ERROR("[loss]\ncontractive = x\n", "t.ini:2: [loss] contractive: expected a number, got \"x\"");
     EXPECT_ERROR("[train]\npretrain = greedy\n", "t.ini:2: [train] pretrain: not supported by this version of clae");
 

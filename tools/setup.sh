@@ -14,6 +14,7 @@ packages=(
     libpng-dev zlib1g-dev                       # PNG output, gzip input
     libinih-dev                                 # spec files
     libcjson-dev                                # summary.json, safetensors headers
+    liblapacke-dev                              # PCA reference in the tests
 )
 
 missing=()

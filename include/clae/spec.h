@@ -72,6 +72,7 @@ typedef struct clae_spec {
     struct {
         int code;               /* units of the code layer */
         int tied;               /* decoder reuses the encoder weights transposed */
+        int variational;        /* VAE: mean and log-variance heads, sampled code */
         int decoder_explicit;   /* 0 = mirror, 1 = explicit */
         clae_activation output; /* activation of the reconstruction */
     } model;
@@ -93,6 +94,7 @@ typedef struct clae_spec {
         double sparsity_weight;
         double sparsity_target;  /* rho, for kl */
         double winner_take_all;  /* percent of each code unit's activations kept per batch; 0 = off */
+        double kl_weight;        /* beta: weight of the VAE's KL term */
     } loss;
 
     struct {

@@ -51,12 +51,15 @@ typedef struct {
      * as in training); this is code_near_zero without it */
     int winner_take_all;
     double code_near_zero_unselected;
+    /* variational: the test split's mean KL(q(z|x) ‖ N(0, I)) per sample (nats) */
+    int variational;
+    double kl;
     size_t parameters;
     double samples_per_second, seconds;
 } clae_train_result;
 
 /* Trains; writes model.safetensors (every epoch), loss.csv,
- * reconstructions.png and summary.json into spec->output.dir. A NaN/Inf loss
+ * reconstructions.png, samples.png (VAE) and summary.json into spec->output.dir. A NaN/Inf loss
  * stops with CLAE_EDIVERGED and keeps the last good checkpoint; a stop request
  * gives CLAE_EINTERRUPTED, likewise. */
 clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options *opts,

@@ -14,7 +14,7 @@ typedef struct {
 } clae_command;
 
 extern const clae_command clae_cmd_list_devices, clae_cmd_train, clae_cmd_conformance,
-    clae_cmd_bench;
+    clae_cmd_bench, clae_cmd_sample;
 
 /* A context whose log goes to stderr (INFO with --verbose, else WARN). */
 clae_ctx *cli_context(int verbose);

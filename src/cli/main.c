@@ -7,7 +7,8 @@
 #include "cli/cli.h"
 
 static const clae_command *const commands[] = {
-    &clae_cmd_train, &clae_cmd_list_devices, &clae_cmd_conformance, &clae_cmd_bench,
+    &clae_cmd_train, &clae_cmd_sample, &clae_cmd_list_devices, &clae_cmd_conformance,
+    &clae_cmd_bench,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

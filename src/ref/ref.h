@@ -49,6 +49,12 @@ void clae_ref_add_inplace(size_t n, const float *src, float *dst);
 void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask);
 void clae_ref_mask_mul(size_t n, const float *mask, float *dy);
 
+void clae_ref_reparam_fwd(size_t rows, size_t code, const float *heads, const float *eps,
+                          float *z, int sample);
+void clae_ref_reparam_bwd(size_t rows, size_t code, const float *heads, const float *eps,
+                          const float *dz, float kl_scale, float *dheads);
+double clae_ref_vae_kl(size_t rows, size_t code, const float *heads);
+
 /* C = alpha op(A) op(B) + beta C, row-major, double accumulation. */
 void clae_ref_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
