@@ -68,9 +68,52 @@ typedef struct {
     const clae_model *m;
     const double *x; /* batch x input_dim */
     double *a, *b;   /* ping-pong activations, batch x widest */
+    double *z;       /* a VAE's sampled code, batch x code */
     double *kink;    /* pre-activations of the kinked units, in layer order */
     size_t n_kink;
+    /* the device's draws for this batch: a VAE's eps and winner-take-all's
+     * selection (NULL: eps = 0, no selection, while a batch is being chosen) */
+    const float *eps, *mask;
 } host_model;
+
+/* The code's penalties, on the code h (batch x width) as the decoder will see
+ * it (after winner-take-all), and a VAE's sample: returns the penalty and
+ * sets *next to the decoder's input. */
+static double host_code_terms(host_model *h, double *code, int width, const double **next)
+{
+    const clae_model *m = h->m;
+    double penalty = 0;
+    *next = code;
+    if (m->wta_percent > 0 && h->mask)
+        for (int i = 0; i < BATCH * width; i++) code[i] *= h->mask[i];
+    if (m->sparsity == CLAE_SPARSITY_L1) {
+        double sum = 0;
+        for (int i = 0; i < BATCH * width; i++) sum += fabs(code[i]);
+        penalty += m->sparsity_weight * sum / (BATCH * width);
+    } else if (m->sparsity == CLAE_SPARSITY_KL) {
+        double rho = m->sparsity_target, sum = 0;
+        for (int o = 0; o < width; o++) {
+            double mean = 0;
+            for (int r = 0; r < BATCH; r++) mean += code[r * width + o] / BATCH;
+            sum += rho * log(rho / mean) + (1 - rho) * log((1 - rho) / (1 - mean));
+        }
+        penalty += m->sparsity_weight * sum / width;
+    }
+    if (m->variational) { /* code holds the heads: mean, then log-variance */
+        int k = width / 2;
+        double kl = 0;
+        for (int r = 0; r < BATCH; r++)
+            for (int j = 0; j < k; j++) {
+                double mu = code[r * width + j], lv = code[r * width + k + j];
+                double eps = h->eps ? h->eps[r * k + j] : 0.0;
+                h->z[r * k + j] = mu + exp(0.5 * lv) * eps;
+                kl += 0.5 * (mu * mu + exp(lv) - 1 - lv);
+            }
+        penalty += m->kl_weight * kl / (BATCH * INPUT_DIM);
+        *next = h->z;
+    }
+    return penalty;
+}
 
 /* Loss of the batch under parameters p, computed as the device defines it:
  * mse = mean (y - x)², or for bce mean max(z,0) - z·x + log1p(exp(-|z|)) on the
@@ -80,7 +123,7 @@ static double host_loss(host_model *h, const double *p)
 {
     const clae_model *m = h->m;
     const double *in = h->x;
-    double *out = h->a;
+    double *out = h->a, penalty = 0;
     h->n_kink = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const clae_layer *l = &m->layers[i];
@@ -97,6 +140,7 @@ static double host_loss(host_model *h, const double *p)
                 out[r * l->out + o] = act(l->activation, z);
             }
         in = out;
+        if (i == m->code_layer) penalty = host_code_terms(h, out, l->out, &in);
         out = out == h->a ? h->b : h->a;
     }
     double sum = 0;
@@ -107,7 +151,7 @@ static double host_loss(host_model *h, const double *p)
         else
             sum += (y - t) * (y - t);
     }
-    return sum / (BATCH * INPUT_DIM);
+    return sum / (BATCH * INPUT_DIM) + penalty;
 }
 
 /* ---- one case ---------------------------------------------------------- */
@@ -157,12 +201,15 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
     double *kink0 = malloc(n_kink_max * sizeof *kink0);
     host_model h = {m, x, malloc(BATCH * widest * sizeof(double)),
                     malloc(BATCH * widest * sizeof(double)),
-                    malloc(n_kink_max * sizeof(double)), 0};
+                    malloc(BATCH * widest * sizeof(double)),
+                    malloc(n_kink_max * sizeof(double)), 0, NULL, NULL};
+    float *eps = malloc(BATCH * widest * sizeof *eps), *mask = malloc(BATCH * widest * sizeof *mask);
     clae_buf xb = {0}, lossb = {0};
-    int ok = pf && gf && xf && p && x && kink0 && h.a && h.b && h.kink;
+    int ok = pf && gf && xf && p && x && kink0 && h.a && h.b && h.z && h.kink && eps && mask;
     CHECK(ok);
     ok = ok && clae__buf_create(dev, nx, &xb) == CLAE_OK &&
-         clae__buf_create(dev, 1, &lossb) == CLAE_OK && clae__model_init(m, seed) == CLAE_OK &&
+         clae__buf_create(dev, CLAE_MAX_TERMS, &lossb) == CLAE_OK &&
+         clae__model_init(m, seed) == CLAE_OK &&
          clae__buf_read(dev, &m->params, 0, np, pf) == CLAE_OK;
     CHECK(ok);
     if (!ok) goto done;
@@ -186,18 +233,33 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
     size_t n_kink = h.n_kink;
     for (size_t k = 0; k < n_kink; k++) kink0[k] = h.kink[k];
 
-    /* The device's loss and gradient: target = input, as in training. */
-    float dev_loss = 0;
+    /* The device's loss and gradient: target = input, as in training (a VAE
+     * samples its code, keyed by the step). */
+    float terms[CLAE_MAX_TERMS] = {0};
+    size_t code_values = (size_t)BATCH * (size_t)m->code;
+    m->sampling = 1;
+    m->step = seed;
     ok = clae__buf_write(dev, &xb, 0, nx, xf) == CLAE_OK &&
          clae__buf_fill(dev, &m->grads, 0, np, NAN) == CLAE_OK && /* nothing left unwritten */
          clae__model_forward(m, &xb, X_OFF, BATCH) == CLAE_OK &&
          clae__model_loss(m, &xb, X_OFF, BATCH, 1, &lossb, 0) == CLAE_OK &&
          clae__model_backward(m, &xb, X_OFF, BATCH) == CLAE_OK &&
-         clae__buf_read(dev, &lossb, 0, 1, &dev_loss) == CLAE_OK &&
-         clae__buf_read(dev, &m->grads, 0, np, gf) == CLAE_OK;
+         clae__buf_read(dev, &lossb, 0, (size_t)m->n_terms, terms) == CLAE_OK &&
+         clae__buf_read(dev, &m->grads, 0, np, gf) == CLAE_OK &&
+         (!m->variational || clae__buf_read(dev, &m->eps, 0, code_values, eps) == CLAE_OK) &&
+         (m->wta_percent <= 0 || clae__buf_read(dev, &m->wta_mask, 0, code_values, mask) == CLAE_OK);
+    m->sampling = 0;
     if (!ok) fprintf(stderr, "%s: %s\n", name, clae_ctx_message(ctx));
     CHECK(ok);
     if (!ok) goto done;
+    /* the host now uses the device's draws for this batch */
+    h.eps = m->variational ? eps : NULL;
+    h.mask = m->wta_percent > 0 ? mask : NULL;
+    base = host_loss(&h, p);
+    n_kink = h.n_kink;
+    for (size_t k = 0; k < n_kink; k++) kink0[k] = h.kink[k];
+    double dev_loss = 0;
+    for (int t = 0; t < m->n_terms; t++) dev_loss += terms[t];
     /* float loss of O(0.1) summed over 28 terms: ~1e-7 relative */
     CHECK(fabs(dev_loss - base) <= 1e-5 * fabs(base));
     if (!(fabs(dev_loss - base) <= 1e-5 * fabs(base)))
@@ -254,6 +316,9 @@ done:
     free(h.a);
     free(h.b);
     free(h.kink);
+    free(h.z);
+    free(eps);
+    free(mask);
 }
 
 /* ---- the cases ---------------------------------------------------------- */
@@ -316,6 +381,34 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
     s.decoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 6, CLAE_ACT_LEAKY_RELU, 0};
     s.decoder[1] = (clae_layer_spec){CLAE_LAYER_DENSE, 4, CLAE_ACT_SIGMOID, 0};
     run_case(ctx, dev, "explicit decoder, mse", &s, seed++);
+
+    /* The families' terms. Sparsity on a sigmoid code: L1, and KL to a target. */
+    s = base_spec();
+    s.code_activation = CLAE_ACT_SIGMOID;
+    s.loss.sparsity = CLAE_SPARSITY_L1;
+    s.loss.sparsity_weight = 0.5;
+    run_case(ctx, dev, "sparsity l1", &s, seed++);
+    s.loss.sparsity = CLAE_SPARSITY_KL;
+    s.loss.sparsity_target = 0.2;
+    s.loss.sparsity_weight = 0.7;
+    run_case(ctx, dev, "sparsity kl", &s, seed++);
+
+    /* Winner-take-all keeping half the batch per unit: the dropped values pass
+     * no gradient (the selection is the device's, fixed for the differences). */
+    s = base_spec();
+    s.code_activation = CLAE_ACT_SIGMOID;
+    s.loss.winner_take_all = 50;
+    run_case(ctx, dev, "winner-take-all 50%", &s, seed++);
+
+    /* A VAE: heads, the reparameterised sample (eps is the device's draw) and
+     * the weighted KL, with mse and with bce. */
+    s = base_spec();
+    s.model.variational = 1;
+    s.loss.kl_weight = 2.0;
+    run_case(ctx, dev, "variational, mse", &s, seed++);
+    s.loss.reconstruction = CLAE_RECON_BCE;
+    s.encoder[0].activation = CLAE_ACT_RELU;
+    run_case(ctx, dev, "variational, bce", &s, seed++);
 }
 
 int main(void)
