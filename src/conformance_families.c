@@ -2,10 +2,12 @@
  * winner-take-all, against their src/ref/ references. */
 #include <float.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conformance_harness.h"
 #include "ops.h"
+#include "clae/spec.h"
 #include "ref/ref.h"
 
 clae_status clae__check_noise(harness *h)
@@ -205,5 +207,91 @@ done:
     clae__buf_release(&bd);
     clae__buf_release(&bp);
     clae__buf_release(&bout);
+    return status;
+}
+
+clae_status clae__check_contractive(harness *h)
+{
+    clae_status status = CLAE_OK;
+    static const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 63}, {128, 64, 256}, {33, 129, 17}};
+    float *c = NULL, *w = NULL, *dh = NULL, *got = NULL, *want = NULL, *g2 = NULL, *v = NULL,
+          *g2w = NULL, *vw = NULL;
+    clae_buf bc = {0}, bw = {0}, bdh = {0}, bg2 = {0}, bv = {0};
+    char name[96];
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], units = shapes[si][1], in = shapes[si][2];
+        size_t nh = rows * units, nw = units * in;
+        c = malloc(nh * sizeof *c);
+        dh = malloc(nh * sizeof *dh);
+        w = malloc((nw + 3) * sizeof *w);
+        got = malloc((nh > nw ? nh : nw) * sizeof *got);
+        want = malloc((nh > nw ? nh : nw) * sizeof *want);
+        g2 = malloc(units * sizeof *g2);
+        v = malloc(units * sizeof *v);
+        g2w = malloc(units * sizeof *g2w);
+        vw = malloc(units * sizeof *vw);
+        if (!c || !dh || !w || !got || !want || !g2 || !v || !g2w || !vw) {
+            status = clae__fail(h->dev->ctx, CLAE_ENOMEM, "out of memory in conformance");
+            goto done;
+        }
+        for (int tanh_act = 0; tanh_act <= 1; tanh_act++) {
+            clae__check_fill(h, c, nh, tanh_act ? -0.95f : 0.02f, 0.98f);
+            clae__check_fill(h, dh, nh, -0.1f, 0.1f);
+            clae__check_fill(h, w, nw + 3, -0.5f, 0.5f);
+            TRY(clae__check_upload(h, &bc, c, nh));
+            TRY(clae__check_upload(h, &bdh, dh, nh));
+            TRY(clae__check_upload(h, &bw, w, nw + 3));
+            TRY(clae__buf_create(h->dev, units, &bg2));
+            TRY(clae__buf_create(h->dev, units, &bv));
+            int act = tanh_act ? CLAE_ACT_TANH : CLAE_ACT_SIGMOID;
+            TRY(clae__contractive_fwd(h->dev, rows, units, in, act, &bc, &bw, 3, &bdh, 0.01f,
+                                      &bg2, &bv));
+            TRY(clae__buf_read(h->dev, &bdh, 0, nh, got));
+            TRY(clae__buf_read(h->dev, &bg2, 0, units, g2));
+            TRY(clae__buf_read(h->dev, &bv, 0, units, v));
+            memcpy(want, dh, nh * sizeof *dh);
+            clae_ref_contractive_fwd(rows, units, in, tanh_act, c, w + 3, want, 0.01f, g2w, vw);
+            const char *an = tanh_act ? "tanh" : "sigmoid";
+            double tol = (double)(rows > in ? rows : in) * FLT_EPSILON + 1e-5;
+            snprintf(name, sizeof name, "contractive_fwd %s %zux%zu in %zu dh", an, rows, units, in);
+            clae__check_compare(h, name, got, want, nh, 1e-6, tol);
+            snprintf(name, sizeof name, "contractive_fwd %s %zux%zu in %zu value", an, rows, units, in);
+            clae__check_compare(h, name, v, vw, units, 1e-6, tol);
+
+            /* the W part, into a gradient buffer at the same offset */
+            clae__buf_release(&bdh);
+            clae__check_fill(h, dh, nw < nh ? nw : nh, -0.1f, 0.1f);
+            float *dw0 = malloc((nw + 3) * sizeof *dw0);
+            if (!dw0) {
+                status = clae__fail(h->dev->ctx, CLAE_ENOMEM, "out of memory in conformance");
+                goto done;
+            }
+            clae__check_fill(h, dw0, nw + 3, -0.1f, 0.1f);
+            status = clae__check_upload(h, &bdh, dw0, nw + 3);
+            if (status == CLAE_OK)
+                status = clae__contractive_wgrad(h->dev, units, in, &bw, 3, &bdh, &bg2, 0.01f);
+            if (status == CLAE_OK) status = clae__buf_read(h->dev, &bdh, 3, nw, got);
+            memcpy(want, dw0 + 3, nw * sizeof *dw0);
+            free(dw0);
+            if (status != CLAE_OK) goto done;
+            clae_ref_contractive_wgrad(units, in, w + 3, want, g2, 0.01f);
+            snprintf(name, sizeof name, "contractive_wgrad %s %zux%zu", an, units, in);
+            clae__check_compare(h, name, got, want, nw, 1e-7, 1e-5);
+            clae__buf_release(&bc);
+            clae__buf_release(&bw);
+            clae__buf_release(&bdh);
+            clae__buf_release(&bg2);
+            clae__buf_release(&bv);
+        }
+        free(c); free(w); free(dh); free(got); free(want); free(g2); free(v); free(g2w); free(vw);
+        c = w = dh = got = want = g2 = v = g2w = vw = NULL;
+    }
+done:
+    free(c); free(w); free(dh); free(got); free(want); free(g2); free(v); free(g2w); free(vw);
+    clae__buf_release(&bc);
+    clae__buf_release(&bw);
+    clae__buf_release(&bdh);
+    clae__buf_release(&bg2);
+    clae__buf_release(&bv);
     return status;
 }

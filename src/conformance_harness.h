@@ -32,6 +32,7 @@ clae_status clae__check_noise(harness *h);
 clae_status clae__check_penalties(harness *h);
 clae_status clae__check_wta(harness *h);
 clae_status clae__check_vae(harness *h);
+clae_status clae__check_contractive(harness *h);
 
 #define TRY(expr)                                                                      \
     do {                                                                               \

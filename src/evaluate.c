@@ -12,8 +12,9 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
 {
     /* per chunk: the terms, the MSE, and a VAE's KL per sample */
     size_t chunks = (count + m->batch_max - 1) / m->batch_max;
-    size_t stride = (size_t)m->n_terms + 1 + (m->variational ? 1 : 0);
     size_t mse_at = (size_t)m->n_terms, kl_at = mse_at + 1;
+    size_t jac_at = kl_at + (m->variational ? 1 : 0);
+    size_t stride = jac_at + (m->jacobian_known ? 1 : 0);
     clae_buf scalars = {0};
     float *host = malloc(stride * (chunks ? chunks : 1) * sizeof *host);
     clae_status s = host ? clae__buf_create(m->dev, stride * chunks, &scalars)
@@ -26,6 +27,8 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
         if (s == CLAE_OK) s = clae__model_loss(m, target, off, n, 0, &scalars, stride * c);
         if (s == CLAE_OK) s = clae__model_mse(m, target, off, n, &scalars, stride * c + mse_at);
         if (s == CLAE_OK && m->variational) s = clae__model_kl(m, n, &scalars, stride * c + kl_at);
+        if (s == CLAE_OK && m->jacobian_known)
+            s = clae__model_jacobian(m, n, &scalars, stride * c + jac_at);
     }
     if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, stride * chunks, host);
     if (s == CLAE_OK) {
@@ -38,6 +41,7 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
             for (int t = 0; t < m->n_terms; t++) out->terms[t] += host[stride * c + (size_t)t] * w;
             out->mse += host[stride * c + mse_at] * w;
             if (m->variational) out->kl += host[stride * c + kl_at] * w;
+            if (m->jacobian_known) out->jacobian += host[stride * c + jac_at] * w;
         }
         for (int t = 0; t < m->n_terms; t++) out->loss += out->terms[t];
     }

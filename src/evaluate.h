@@ -9,6 +9,7 @@ typedef struct {
     double loss;                  /* the objective: their sum */
     double mse;                   /* mean squared error per value of the reconstruction */
     double kl;                    /* VAE: mean KL(q(z|x) ‖ N(0, I)) per sample, in nats */
+    double jacobian;              /* sigmoid / tanh codes: mean ‖∂code/∂input‖²_F per sample */
 } clae_eval;
 
 /* The model fed x (count rows of m->input_dim values) against target rows

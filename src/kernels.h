@@ -22,6 +22,8 @@
     X(sparsity_l1)           \
     X(sparsity_kl)           \
     X(add_inplace)           \
+    X(contractive_fwd)       \
+    X(contractive_wgrad)     \
     X(wta_select)            \
     X(mask_mul)              \
     X(reparam_fwd)           \

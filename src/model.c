@@ -84,10 +84,17 @@ static void set_terms(clae_model *m, const clae_spec *spec)
     m->sparsity = spec->loss.sparsity;
     m->sparsity_weight = (float)spec->loss.sparsity_weight;
     m->sparsity_target = (float)spec->loss.sparsity_target;
-    m->term_sparsity = m->term_kl = -1;
+    m->term_sparsity = m->term_kl = m->term_contractive = -1;
     if (m->sparsity != CLAE_SPARSITY_NONE) {
         m->term_sparsity = m->n_terms;
         m->term_names[m->n_terms++] = "sparsity";
+    }
+    m->contractive = (float)spec->loss.contractive;
+    m->jacobian_known = !spec->model.variational && (spec->code_activation == CLAE_ACT_SIGMOID ||
+                                                     spec->code_activation == CLAE_ACT_TANH);
+    if (m->contractive > 0) {
+        m->term_contractive = m->n_terms;
+        m->term_names[m->n_terms++] = "contractive";
     }
     m->kl_weight = (float)spec->loss.kl_weight;
     if (m->variational) {
@@ -133,9 +140,13 @@ clae_status clae__model_create(clae_device *dev, const clae_spec *spec, int inpu
         s = clae__buf_create(dev, clae__loss_partials(dev, batch_max * (size_t)input_dim),
                              &m->partial);
     size_t codes = batch_max * (size_t)m->code;
-    if (s == CLAE_OK && m->sparsity != CLAE_SPARSITY_NONE) {
+    if (s == CLAE_OK && (m->sparsity != CLAE_SPARSITY_NONE || m->contractive > 0))
         s = clae__buf_create(dev, codes, &m->code_grad);
-        if (s == CLAE_OK) s = clae__buf_create(dev, (size_t)m->code, &m->unit_values);
+    if (s == CLAE_OK && m->sparsity != CLAE_SPARSITY_NONE)
+        s = clae__buf_create(dev, (size_t)m->code, &m->unit_values);
+    if (s == CLAE_OK && m->jacobian_known) {
+        s = clae__buf_create(dev, (size_t)m->code, &m->unit_g2);
+        if (s == CLAE_OK) s = clae__buf_create(dev, (size_t)m->code, &m->jac_values);
     }
     if (s == CLAE_OK && (m->sparsity != CLAE_SPARSITY_NONE || m->variational))
         s = clae__buf_create(dev, clae__loss_partials(dev, codes), &m->code_partial);
@@ -163,6 +174,8 @@ void clae__model_destroy(clae_model *m)
     clae__buf_release(&m->unit_values);
     clae__buf_release(&m->code_partial);
     clae__buf_release(&m->wta_mask);
+    clae__buf_release(&m->unit_g2);
+    clae__buf_release(&m->jac_values);
     clae__buf_release(&m->eps);
     clae__buf_release(&m->z);
     clae__buf_release(&m->params);
@@ -253,8 +266,7 @@ static clae_status code_penalty(clae_model *m, size_t batch, int with_grad, clae
     const clae_buf *h = clae__model_code(m);
     size_t cols = (size_t)m->code, n = batch * cols;
     clae_buf *dh = with_grad ? &m->code_grad : NULL;
-    clae_status s = with_grad ? clae__buf_fill(m->dev, &m->code_grad, 0, n, 0.0f) : CLAE_OK;
-    if (s != CLAE_OK) return s;
+    clae_status s = CLAE_OK;
     if (m->sparsity == CLAE_SPARSITY_L1) {
         float scale = m->sparsity_weight / (float)n;
         s = clae__sparsity_l1(m->dev, n, h, 0, dh, scale, &m->code_partial);
@@ -273,8 +285,27 @@ static clae_status code_penalty(clae_model *m, size_t batch, int with_grad, clae
 clae_status clae__model_loss(clae_model *m, const clae_buf *target, size_t t_off, size_t batch,
                              int with_grad, clae_buf *out, size_t out_off)
 {
+    if (with_grad && (m->sparsity != CLAE_SPARSITY_NONE || m->contractive > 0)) {
+        /* the code penalties add their gradients here */
+        clae_status s = clae__buf_fill(m->dev, &m->code_grad, 0, batch * (size_t)m->code, 0.0f);
+        if (s != CLAE_OK) return s;
+    }
     if (m->sparsity != CLAE_SPARSITY_NONE) {
         clae_status s = code_penalty(m, batch, with_grad, out, out_off + (size_t)m->term_sparsity);
+        if (s != CLAE_OK) return s;
+    }
+    if (m->contractive > 0) {
+        /* lambda times the mean over the batch of ‖J‖²_F; its part through W is
+         * added after the code layer's backward (see clae__model_backward) */
+        const clae_layer *l = &m->layers[m->code_layer];
+        float scale = m->contractive / (float)batch;
+        clae_status s = clae__contractive_fwd(m->dev, batch, (size_t)l->out, (size_t)l->in,
+                                              (int)l->activation, &l->y, &m->params, l->w_off,
+                                              with_grad ? &m->code_grad : NULL, scale,
+                                              &m->unit_g2, &m->jac_values);
+        if (s == CLAE_OK)
+            s = clae__reduce_sum(m->dev, (size_t)l->out, &m->jac_values, 0, out,
+                                 out_off + (size_t)m->term_contractive, scale);
         if (s != CLAE_OK) return s;
     }
     if (m->variational) {
@@ -338,7 +369,7 @@ static clae_status backward_through_code(clae_model *m, size_t batch, clae_buf *
     size_t n = batch * (size_t)m->code;
     clae_status s = CLAE_OK;
     *dy = dcode;
-    if (m->sparsity != CLAE_SPARSITY_NONE)
+    if (m->sparsity != CLAE_SPARSITY_NONE || m->contractive > 0)
         s = clae__add_inplace(m->dev, n, &m->code_grad, dcode, 0);
     if (s == CLAE_OK && !m->wta_bypass && m->wta_percent > 0)
         s = clae__mask_mul(m->dev, n, &m->wta_mask, dcode, 0);
@@ -371,12 +402,28 @@ clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off,
         if (s == CLAE_OK)
             s = l->ops->backward(l, m->dev, &ps, layer_input(m, i, x), i > 0 ? 0 : x_off, dy, dx,
                                  batch);
+        if (s == CLAE_OK && i == m->code_layer && m->contractive > 0)
+            s = clae__contractive_wgrad(m->dev, (size_t)l->out, (size_t)l->in, &m->params,
+                                        l->w_off, &m->grads, &m->unit_g2,
+                                        m->contractive / (float)batch);
         if (s != CLAE_OK) return s;
         clae_buf *t = dy;
         dy = other;
         other = t;
     }
     return CLAE_OK;
+}
+
+clae_status clae__model_jacobian(clae_model *m, size_t batch, clae_buf *out, size_t out_off)
+{
+    const clae_layer *l = &m->layers[m->code_layer];
+    clae_status s = clae__contractive_fwd(m->dev, batch, (size_t)l->out, (size_t)l->in,
+                                          (int)l->activation, &l->y, &m->params, l->w_off, NULL,
+                                          0.0f, &m->unit_g2, &m->jac_values);
+    if (s == CLAE_OK)
+        s = clae__reduce_sum(m->dev, (size_t)l->out, &m->jac_values, 0, out, out_off,
+                             1.0f / (float)batch);
+    return s;
 }
 
 clae_status clae__model_kl(clae_model *m, size_t batch, clae_buf *out, size_t out_off)

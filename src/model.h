@@ -49,7 +49,11 @@ typedef struct clae_model {
     int sampling;          /* 1 while training: draw z */
     uint64_t seed, step;   /* the draws of eps are keyed by (seed, step) */
     clae_buf eps, z;       /* batch_max x code */
-    int term_sparsity, term_kl; /* their slots among the terms, or -1 */
+    int term_sparsity, term_kl, term_contractive; /* their slots among the terms, or -1 */
+    /* contractive: lambda, and per code unit Σ_rows act'(h)² and penalty values */
+    float contractive;
+    int jacobian_known;    /* a sigmoid / tanh code: its Jacobian norm has a closed form */
+    clae_buf unit_g2, jac_values;
 } clae_model;
 
 /* Builds the layer stack and allocates everything for batches up to batch_max. */
@@ -78,6 +82,9 @@ size_t clae__wta_keep(double percent, size_t rows);
 const clae_buf *clae__model_code(const clae_model *m);
 /* The decoder alone: its output for codes z (batch x m->code). */
 clae_status clae__model_decode(clae_model *m, const clae_buf *z, size_t batch);
+/* Sigmoid / tanh codes: the mean ‖∂code/∂(code layer input)‖²_F per sample of
+ * the last forward, to out[out_off]. */
+clae_status clae__model_jacobian(clae_model *m, size_t batch, clae_buf *out, size_t out_off);
 /* VAE: the mean KL(q(z|x) ‖ N(0, I)) per sample of the last forward, to out[out_off]. */
 clae_status clae__model_kl(clae_model *m, size_t batch, clae_buf *out, size_t out_off);
 clae_status clae__model_reconstruction(clae_model *m, size_t batch, const clae_buf **out);

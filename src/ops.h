@@ -64,6 +64,15 @@ clae_status clae__sparsity_l1(clae_device *dev, size_t n, const clae_buf *h, siz
 clae_status clae__sparsity_kl(clae_device *dev, size_t rows, size_t cols, const clae_buf *h,
                               size_t h_off, clae_buf *dh, float rho, float scale,
                               clae_buf *value);
+/* The contractive penalty of a sigmoid / tanh code h = act(x·Wᵀ + b), W units x in
+ * at w_off: per-unit values and Σ_rows g², the gradient through h into dh;
+ * then the gradient through W into dw. */
+clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, size_t in, int act,
+                                  const clae_buf *h, const clae_buf *w, size_t w_off,
+                                  clae_buf *dh, float scale, clae_buf *unit_g2, clae_buf *value);
+clae_status clae__contractive_wgrad(clae_device *dev, size_t units, size_t in, const clae_buf *w,
+                                    size_t w_off, clae_buf *dw, const clae_buf *unit_g2,
+                                    float scale);
 clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, clae_buf *dst,
                               size_t dst_off);
 

@@ -25,3 +25,20 @@ clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, c
 {
     return CLAE_LAUNCH(dev, CLAE_K_add_inplace, n, 0, KU(n), KM(src), KM(dst), KU(dst_off));
 }
+
+clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, size_t in, int act,
+                                  const clae_buf *h, const clae_buf *w, size_t w_off,
+                                  clae_buf *dh, float scale, clae_buf *unit_g2, clae_buf *value)
+{
+    return CLAE_LAUNCH(dev, CLAE_K_contractive_fwd, units, 0, KU(rows), KU(units), KU(in), KU(act),
+                       KM(h), KM(w), KU(w_off), dh ? KM(dh) : KNULL, KF(scale), KM(unit_g2),
+                       KM(value));
+}
+
+clae_status clae__contractive_wgrad(clae_device *dev, size_t units, size_t in, const clae_buf *w,
+                                    size_t w_off, clae_buf *dw, const clae_buf *unit_g2,
+                                    float scale)
+{
+    return CLAE_LAUNCH(dev, CLAE_K_contractive_wgrad, units * in, 0, KU(units), KU(in), KM(w),
+                       KU(w_off), KM(dw), KM(unit_g2), KF(scale));
+}

@@ -232,13 +232,6 @@ static int get_open_fraction(parser *p, const char *v, double *out)
     return 0;
 }
 
-static int get_off_number(parser *p, const char *v)
-{
-    double x;
-    if (parse_double(v, &x)) return key_fail(p, "expected a number, got \"%s\"", v);
-    return x == 0 ? 0 : unsupported(p);
-}
-
 static int get_enum(parser *p, const char *v, const char *const *names, int *out)
 {
     char list[256] = "";
@@ -364,7 +357,7 @@ static int set_loss(parser *p, int key, const char *v)
         return 0;
     }
     case LO_KL_WEIGHT: return get_nonnegative(p, v, &s->loss.kl_weight);
-    default: return get_off_number(p, v); /* contractive */
+    default: return get_nonnegative(p, v, &s->loss.contractive);
     }
 }
 

@@ -118,6 +118,13 @@ static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec 
                     s->loss.winner_take_all);
     if (!(s->loss.kl_weight >= 0 && isfinite(s->loss.kl_weight)))
         return FAIL("%s: [loss] kl_weight: expected a number >= 0, got %g", f, s->loss.kl_weight);
+    if (!(s->loss.contractive >= 0 && isfinite(s->loss.contractive)))
+        return FAIL("%s: [loss] contractive: expected a number >= 0, got %g", f, s->loss.contractive);
+    /* the penalty is exact in closed form for these two, on the code layer */
+    if (s->loss.contractive > 0 && s->code_activation != CLAE_ACT_SIGMOID &&
+        s->code_activation != CLAE_ACT_TANH)
+        return FAIL("%s: [loss] contractive needs [code] activation = sigmoid or tanh (the "
+                    "Jacobian penalty is computed in closed form for those)", f);
     if (s->model.variational) {
         /* the code is a sample of N(mean, exp(log-variance)): the heads are linear,
          * and a penalty or selection on the sample has no meaning */
@@ -132,6 +139,8 @@ static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec 
                         "term already shapes the code)", f);
         if (s->loss.winner_take_all > 0)
             return FAIL("%s: [loss] winner_take_all does not combine with variational = yes", f);
+        if (s->loss.contractive > 0)
+            return FAIL("%s: [loss] contractive does not combine with variational = yes", f);
     }
     /* KL to a target mean activation compares probabilities: the code must be one. */
     if (s->loss.sparsity == CLAE_SPARSITY_KL && s->code_activation != CLAE_ACT_SIGMOID)

@@ -74,6 +74,8 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     res->test_mse = ev.mse;
     res->variational = m->variational;
     res->kl = ev.kl;
+    res->jacobian_known = m->jacobian_known;
+    res->code_jacobian = ev.jacobian;
     if (r->opts->progress) {
         clae_progress p = {epoch, r->spec->train.epochs, 0, 0, res->train_loss, 0, 0, 1, ev.loss,
                            ev.mse, seconds};

@@ -74,6 +74,7 @@ typedef struct {
     /* the device's draws for this batch: a VAE's eps and winner-take-all's
      * selection (NULL: eps = 0, no selection, while a batch is being chosen) */
     const float *eps, *mask;
+    const double *p; /* the parameters of the current evaluation */
 } host_model;
 
 /* The code's penalties, on the code h (batch x width) as the decoder will see
@@ -98,6 +99,23 @@ static double host_code_terms(host_model *h, double *code, int width, const doub
             sum += rho * log(rho / mean) + (1 - rho) * log((1 - rho) / (1 - mean));
         }
         penalty += m->sparsity_weight * sum / width;
+    }
+    if (m->contractive > 0) { /* ‖∂h/∂x‖²_F = Σ_j act'(h_j)² Σ_i W_ji², per sample */
+        const clae_layer *l = &m->layers[m->code_layer];
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            double s = 0;
+            for (int i = 0; i < l->in; i++) {
+                double wji = h->p[l->w_off + (size_t)j * (size_t)l->in + (size_t)i];
+                s += wji * wji;
+            }
+            for (int r = 0; r < BATCH; r++) {
+                double v = code[r * width + j];
+                double g = l->activation == CLAE_ACT_TANH ? 1 - v * v : v * (1 - v);
+                sum += g * g * s;
+            }
+        }
+        penalty += m->contractive * sum / BATCH;
     }
     if (m->variational) { /* code holds the heads: mean, then log-variance */
         int k = width / 2;
@@ -124,6 +142,7 @@ static double host_loss(host_model *h, const double *p)
     const clae_model *m = h->m;
     const double *in = h->x;
     double *out = h->a, penalty = 0;
+    h->p = p;
     h->n_kink = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const clae_layer *l = &m->layers[i];
@@ -202,7 +221,7 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
     host_model h = {m, x, malloc(BATCH * widest * sizeof(double)),
                     malloc(BATCH * widest * sizeof(double)),
                     malloc(BATCH * widest * sizeof(double)),
-                    malloc(n_kink_max * sizeof(double)), 0, NULL, NULL};
+                    malloc(n_kink_max * sizeof(double)), 0, NULL, NULL, NULL};
     float *eps = malloc(BATCH * widest * sizeof *eps), *mask = malloc(BATCH * widest * sizeof *mask);
     clae_buf xb = {0}, lossb = {0};
     int ok = pf && gf && xf && p && x && kink0 && h.a && h.b && h.z && h.kink && eps && mask;
@@ -399,6 +418,18 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
     s.code_activation = CLAE_ACT_SIGMOID;
     s.loss.winner_take_all = 50;
     run_case(ctx, dev, "winner-take-all 50%", &s, seed++);
+
+    /* The contractive penalty on a sigmoid and on a tanh code, with a deeper
+     * encoder (the penalty is on the code layer's Jacobian) and tied weights. */
+    s = base_spec();
+    s.code_activation = CLAE_ACT_SIGMOID;
+    s.loss.contractive = 0.3;
+    run_case(ctx, dev, "contractive, sigmoid", &s, seed++);
+    s.code_activation = CLAE_ACT_TANH;
+    s.n_encoder = 2;
+    s.encoder[1] = (clae_layer_spec){CLAE_LAYER_DENSE, 6, CLAE_ACT_ELU, 0};
+    s.model.tied = 1;
+    run_case(ctx, dev, "contractive, tanh, tied", &s, seed++);
 
     /* A VAE: heads, the reparameterised sample (eps is the device's draw) and
      * the weighted KL, with mse and with bce. */

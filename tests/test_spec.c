@@ -340,7 +340,9 @@ static void test_errors(void)
     EXPECT_ERROR("[model]\nvariational = yes\n[code]\nactivation = linear\n[loss]\nwinner_take_all = 5\n",
                  "t.ini: [loss] winner_take_all does not combine with variational = yes");
     EXPECT_ERROR("[loss]\nkl_weight = -1\n", "t.ini:2: [loss] kl_weight: expected a number >= 0, got \"-1\"");
-    EXPECT_ERROR("[loss]\ncontractive = x\n", "t.ini:2: [loss] contractive: expected a number, got \"x\"");
+    EXPECT_ERROR("[loss]\ncontractive = x\n", "t.ini:2: [loss] contractive: expected a number >= 0, got \"x\"");
+    EXPECT_ERROR("[code]\nactivation = relu\n[loss]\ncontractive = 0.1\n",
+                 "t.ini: [loss] contractive needs [code] activation = sigmoid or tanh (the Jacobian penalty is computed in closed form for those)");
     EXPECT_ERROR("[train]\npretrain = greedy\n", "t.ini:2: [train] pretrain: not supported by this version of clae");
 
     /* the families' keys */

@@ -95,6 +95,7 @@ typedef struct clae_spec {
         double sparsity_target;  /* rho, for kl */
         double winner_take_all;  /* percent of each code unit's activations kept per batch; 0 = off */
         double kl_weight;        /* beta: weight of the VAE's KL term */
+        double contractive;      /* lambda: weight of the code's squared Jacobian norm; 0 = off */
     } loss;
 
     struct {

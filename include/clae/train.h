@@ -51,6 +51,10 @@ typedef struct {
      * as in training); this is code_near_zero without it */
     int winner_take_all;
     double code_near_zero_unselected;
+    /* sigmoid / tanh codes: the test split's mean squared Frobenius norm of the
+     * code's Jacobian with respect to the code layer's input, per sample */
+    int jacobian_known;
+    double code_jacobian;
     /* variational: the test split's mean KL(q(z|x) ‖ N(0, I)) per sample (nats) */
     int variational;
     double kl;

@@ -32,3 +32,28 @@ void clae_ref_add_inplace(size_t n, const float *src, float *dst)
 {
     for (size_t i = 0; i < n; i++) dst[i] += src[i];
 }
+
+void clae_ref_contractive_fwd(size_t rows, size_t units, size_t in, int tanh_act, const float *h,
+                              const float *w, float *dh, float scale, float *unit_g2,
+                              float *value)
+{
+    for (size_t j = 0; j < units; j++) {
+        double s = 0.0, sum_g2 = 0.0;
+        for (size_t i = 0; i < in; i++) s += (double)w[j * in + i] * w[j * in + i];
+        for (size_t r = 0; r < rows; r++) {
+            double hj = h[r * units + j];
+            double g = tanh_act ? 1.0 - hj * hj : hj * (1.0 - hj);
+            double dg = tanh_act ? -2.0 * hj : 1.0 - 2.0 * hj;
+            sum_g2 += g * g;
+            if (dh) dh[r * units + j] += (float)(scale * 2.0 * g * dg * s);
+        }
+        unit_g2[j] = (float)sum_g2;
+        value[j] = (float)(s * sum_g2);
+    }
+}
+
+void clae_ref_contractive_wgrad(size_t units, size_t in, const float *w, float *dw,
+                                const float *unit_g2, float scale)
+{
+    for (size_t k = 0; k < units * in; k++) dw[k] += scale * 2.0f * unit_g2[k / in] * w[k];
+}

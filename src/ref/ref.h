@@ -45,6 +45,11 @@ void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint3
 double clae_ref_sparsity_l1(size_t n, const float *h, float *dh, float scale);
 void clae_ref_sparsity_kl(size_t rows, size_t cols, const float *h, float *dh, float rho,
                           float scale, float *value);
+void clae_ref_contractive_fwd(size_t rows, size_t units, size_t in, int tanh_act, const float *h,
+                              const float *w, float *dh, float scale, float *unit_g2,
+                              float *value);
+void clae_ref_contractive_wgrad(size_t units, size_t in, const float *w, float *dw,
+                                const float *unit_g2, float scale);
 void clae_ref_add_inplace(size_t n, const float *src, float *dst);
 void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask);
 void clae_ref_mask_mul(size_t n, const float *mask, float *dy);
