@@ -100,6 +100,19 @@ fail:
     return status;
 }
 
+clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
+                           size_t dst_off, size_t count)
+{
+    clae_status status = check_range(dev, src, src_off, count);
+    if (status == CLAE_OK) status = check_range(dev, dst, dst_off, count);
+    if (status != CLAE_OK || count == 0) return status;
+    CL_TRY(dev->ctx, clEnqueueCopyBuffer(dev->queue, src->mem, dst->mem, src_off * 4, dst_off * 4,
+                                         count * 4, 0, NULL, NULL));
+    dev->queue_busy = 1;
+fail:
+    return status;
+}
+
 clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
                            float value)
 {

@@ -23,6 +23,9 @@ clae_status clae__buf_write(clae_device *dev, clae_buf *buf, size_t offset, size
 /* Blocking read after all queued work. */
 clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset, size_t count,
                            void *dst);
+/* dst[dst_off ..] = src[src_off ..], count elements, in queue order. */
+clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
+                           size_t dst_off, size_t count);
 clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
                            float value);
 

@@ -56,6 +56,11 @@ clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summa
     cJSON_AddNumberToObject(j, "code_std", r->code_std);
     cJSON_AddNumberToObject(j, "code_near_zero", r->code_near_zero);
     if (r->variational) cJSON_AddNumberToObject(j, "kl", r->kl);
+    if (r->pretrain_stages) {
+        cJSON *stages = cJSON_AddArrayToObject(j, "pretrain_losses");
+        for (int k = 0; stages && k < r->pretrain_stages; k++)
+            cJSON_AddItemToArray(stages, cJSON_CreateNumber(r->pretrain_losses[k]));
+    }
     if (r->jacobian_known) cJSON_AddNumberToObject(j, "code_jacobian", r->code_jacobian);
     if (r->winner_take_all)
         cJSON_AddNumberToObject(j, "code_near_zero_unselected", r->code_near_zero_unselected);

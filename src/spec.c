@@ -390,10 +390,8 @@ static int set_train(parser *p, int key, const char *v)
         s->train.seed = (uint64_t)x;
         return 0;
     }
-    case T_PRETRAIN:
-        if (get_enum(p, v, pretrains, &i)) return -1;
-        return i ? unsupported(p) : 0;
-    default: return get_count(p, v, &i); /* pretrain_epochs: checked, unused while pretrain = none */
+    case T_PRETRAIN: return get_enum(p, v, pretrains, &s->train.pretrain_greedy);
+    default: return get_count(p, v, &s->train.pretrain_epochs);
     }
 }
 
@@ -554,6 +552,7 @@ static void key_defaults(clae_spec *s)
     s->loss.sparsity_target = 0.05;
     s->loss.kl_weight = 1.0;
     s->train.epochs = 20;
+    s->train.pretrain_epochs = 5;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;

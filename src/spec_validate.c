@@ -62,6 +62,7 @@ void clae_spec_defaults(clae_spec *s)
     s->loss.sparsity_target = 0.05;
     s->loss.kl_weight = 1.0;
     s->train.epochs = 10;
+    s->train.pretrain_epochs = 5;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;
@@ -141,6 +142,22 @@ static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec 
             return FAIL("%s: [loss] winner_take_all does not combine with variational = yes", f);
         if (s->loss.contractive > 0)
             return FAIL("%s: [loss] contractive does not combine with variational = yes", f);
+    }
+    if (s->train.pretrain_greedy) {
+        if (bad_count(s->train.pretrain_epochs))
+            return FAIL("%s: [train] pretrain_epochs: expected 1 to %d, got %d", f,
+                        CLAE_SPEC_MAX_COUNT, s->train.pretrain_epochs);
+        /* each stage trains an encoder layer with its mirror decoder layer */
+        if (s->model.decoder_explicit)
+            return FAIL("%s: [train] pretrain = greedy needs [model] decoder = mirror (each "
+                        "stage trains an encoder layer with its mirror)", f);
+        if (s->model.variational)
+            return FAIL("%s: [train] pretrain = greedy does not combine with variational = yes",
+                        f);
+        if (s->loss.winner_take_all > 0 || s->loss.sparsity != CLAE_SPARSITY_NONE ||
+            s->loss.contractive > 0)
+            return FAIL("%s: [train] pretrain = greedy trains plain or denoising stages; drop "
+                        "the code penalties or the pretraining", f);
     }
     /* KL to a target mean activation compares probabilities: the code must be one. */
     if (s->loss.sparsity == CLAE_SPARSITY_KL && s->code_activation != CLAE_ACT_SIGMOID)

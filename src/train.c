@@ -13,6 +13,7 @@
 #include "data/source.h"
 #include "fsutil.h"
 #include "ops.h"
+#include "pretrain.h"
 #include "step.h"
 #include "train_run.h"
 
@@ -185,7 +186,7 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     clae_shuffle(r->perm, count, spec->train.seed, (uint64_t)epoch);
     clae_status s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
     double start = clae__now_seconds(), last_report = start;
-    clae_progress p = {epoch, spec->train.epochs, 0, batches, 0, 0, 0, 0, 0, 0, 0};
+    clae_progress p = {.epoch = epoch, .epochs = spec->train.epochs, .batches = batches};
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         size_t left = count - b * batch, rows = left < batch ? left : batch;
@@ -264,6 +265,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     r.result = result;
     double run_start = clae__now_seconds();
     clae_status s = setup(&r);
+    if (s == CLAE_OK && !opts->resume && r.spec->train.pretrain_greedy) s = clae__pretrain_greedy(&r);
     for (int epoch = r.first_epoch + 1; s == CLAE_OK && epoch <= r.spec->train.epochs; epoch++) {
         double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
         s = train_epoch(&r, epoch, run_start, terms);

@@ -77,8 +77,9 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     res->jacobian_known = m->jacobian_known;
     res->code_jacobian = ev.jacobian;
     if (r->opts->progress) {
-        clae_progress p = {epoch, r->spec->train.epochs, 0, 0, res->train_loss, 0, 0, 1, ev.loss,
-                           ev.mse, seconds};
+        clae_progress p = {.epoch = epoch, .epochs = r->spec->train.epochs,
+                           .train_loss = res->train_loss, .epoch_done = 1, .test_loss = ev.loss,
+                           .test_mse = ev.mse, .epoch_seconds = seconds};
         p.samples_per_second = (double)r->train.count / seconds;
         r->opts->progress(r->opts->progress_user, &p);
     }

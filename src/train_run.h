@@ -3,6 +3,7 @@
 #ifndef CLAE_TRAIN_RUN_H
 #define CLAE_TRAIN_RUN_H
 
+#include "clae/data.h"
 #include "clae/train.h"
 #include "model.h"
 #include "optimizer.h"

@@ -153,6 +153,36 @@ static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
     check_selection_counts(ctx, dev);
 }
 
+/* Greedy pretraining: each stage's loss is logged and finite, and the
+ * pretrained stack ends with a lower test error than the same stack trained
+ * from scratch for the same total epochs (4 stages x 2 + 4 = 12; measured
+ * 0.029 against 0.042). A tied deep stack pretrains too. */
+static void test_greedy(clae_ctx *ctx, clae_device *dev)
+{
+    clae_train_result pre, scratch;
+    REQUIRE(train(ctx, dev, "greedy", 0, &pre));
+    REQUIRE(train(ctx, dev, "deep", 12, &scratch));
+    printf("%-20s pretrained %.4f against %.4f from scratch; stage losses", "greedy",
+           pre.test_mse, scratch.test_mse);
+    for (int k = 0; k < pre.pretrain_stages; k++) printf(" %.4f", pre.pretrain_losses[k]);
+    printf("\n");
+    CHECK(pre.pretrain_stages == 4);
+    for (int k = 0; k < pre.pretrain_stages; k++)
+        CHECK(pre.pretrain_losses[k] > 0 && isfinite(pre.pretrain_losses[k]));
+    CHECK(pre.test_mse < scratch.test_mse);
+
+    clae_spec spec;
+    REQUIRE(clae_spec_parse(ctx, "specs/greedy.ini", &spec) == CLAE_OK);
+    spec.model.tied = 1;
+    spec.train.epochs = 2;
+    snprintf(spec.output.dir, sizeof spec.output.dir, "%s/greedy_tied", tmpdir);
+    clae_train_options opts = {&spec, 0, NULL, NULL, NULL};
+    clae_train_result tied;
+    CHECK(clae_train(ctx, dev, &opts, &tied) == CLAE_OK);
+    CHECK(tied.pretrain_stages == 4 && tied.test_mse < 0.06);
+    clae_spec_free(&spec);
+}
+
 /* The code's Jacobian norm on test digits falls as lambda grows (measured
  * 0.39, 0.043, 0.0082 for lambda 0, 0.01, 0.1). */
 static void test_contractive(clae_ctx *ctx, clae_device *dev)
@@ -285,6 +315,7 @@ int main(void)
     test_denoising(ctx, dev);
     test_sparse(ctx, dev);
     test_winner_take_all(ctx, dev);
+    test_greedy(ctx, dev);
     test_contractive(ctx, dev);
     test_variational(ctx, dev);
     test_plain_2d_code(ctx, dev);

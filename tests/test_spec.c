@@ -238,6 +238,9 @@ static void test_families(void)
     REQUIRE(PARSE_OK("[model]\nvariational = yes\n[code]\nactivation = linear\n[loss]\nkl_weight = 0.5\n", &s));
     CHECK(s.model.variational == 1 && s.loss.kl_weight == 0.5);
     clae_spec_free(&s);
+    REQUIRE(PARSE_OK("[train]\npretrain = greedy\npretrain_epochs = 3\n", &s));
+    CHECK(s.train.pretrain_greedy == 1 && s.train.pretrain_epochs == 3);
+    clae_spec_free(&s);
     REQUIRE(PARSE_OK("[loss]\nsparsity = l1\n", &s));
     CHECK(s.loss.sparsity == CLAE_SPARSITY_L1 && s.loss.sparsity_weight == 0.1);
     CHECK(s.loss.sparsity_target == 0.05);
@@ -343,7 +346,10 @@ static void test_errors(void)
     EXPECT_ERROR("[loss]\ncontractive = x\n", "t.ini:2: [loss] contractive: expected a number >= 0, got \"x\"");
     EXPECT_ERROR("[code]\nactivation = relu\n[loss]\ncontractive = 0.1\n",
                  "t.ini: [loss] contractive needs [code] activation = sigmoid or tanh (the Jacobian penalty is computed in closed form for those)");
-    EXPECT_ERROR("[train]\npretrain = greedy\n", "t.ini:2: [train] pretrain: not supported by this version of clae");
+    EXPECT_ERROR("[model]\ndecoder = explicit\n[code]\n[train]\npretrain = greedy\n",
+                 "t.ini: [train] pretrain = greedy needs [model] decoder = mirror (each stage trains an encoder layer with its mirror)");
+    EXPECT_ERROR("[loss]\nsparsity = l1\n[train]\npretrain = greedy\n",
+                 "t.ini: [train] pretrain = greedy trains plain or denoising stages; drop the code penalties or the pretraining");
 
     /* the families' keys */
     EXPECT_ERROR("[loss]\nsparsity = l3\n", "t.ini:2: [loss] sparsity: expected one of none, l1, kl, got \"l3\"");

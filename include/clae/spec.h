@@ -108,6 +108,8 @@ typedef struct clae_spec {
         double rho;           /* rmsprop decay */
         double epsilon;       /* adam, rmsprop */
         uint64_t seed;
+        int pretrain_greedy;  /* greedy layer-wise pretraining before fine-tuning */
+        int pretrain_epochs;  /* epochs of each pretraining stage */
     } train;
 
     struct {

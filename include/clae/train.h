@@ -21,6 +21,7 @@ typedef struct {
     int epoch_done;            /* 1 once the epoch is finished: test metrics are set */
     double test_loss, test_mse;
     double epoch_seconds;
+    int stage, stages;         /* greedy pretraining: stage (from 1) of stages; 0 while fine-tuning */
 } clae_progress;
 
 typedef void (*clae_progress_fn)(void *user, const clae_progress *p);
@@ -55,6 +56,9 @@ typedef struct {
      * code's Jacobian with respect to the code layer's input, per sample */
     int jacobian_known;
     double code_jacobian;
+    /* greedy pretraining: each stage's final training loss */
+    int pretrain_stages;
+    double pretrain_losses[CLAE_MAX_LAYERS + 1];
     /* variational: the test split's mean KL(q(z|x) ‖ N(0, I)) per sample (nats) */
     int variational;
     double kl;

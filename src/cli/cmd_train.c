@@ -47,6 +47,13 @@ static void show_progress(void *user, const clae_progress *p)
         fprintf(stderr, "training %s on device %d (%s, GEMM by %s) into %s\n", view->what,
                 view->device->index, view->device->name, view->gemm, view->dir);
     }
+    if (p->stage) {
+        if (view->tty) fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "pretrain stage %d/%d epoch %d/%d  loss %.5f  %.0f samples/s  %.1f s\n",
+                p->stage, p->stages, p->epoch, p->epochs, p->train_loss, p->samples_per_second,
+                p->epoch_seconds);
+        return;
+    }
     if (p->epoch_done) {
         if (view->tty) fprintf(stderr, "\r\033[K");
         fprintf(stderr,
