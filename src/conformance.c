@@ -367,8 +367,14 @@ static clae_status check_gemm(harness *h)
     clae_buf ba = {0}, bb = {0}, bc = {0};
     float *a = NULL, *b = NULL, *c = NULL, *got = NULL;
     char name[96];
-    for (int provider = CLAE_GEMM_CLBLAST; provider <= CLAE_GEMM_HOST; provider++) {
+    /* providers: CLBlast, host BLAS waiting for the queue, host BLAS as a native kernel */
+    int saved_native = h->dev->native_kernels;
+    for (int variant = 0; variant < 3; variant++) {
+        int provider = variant == 0 ? CLAE_GEMM_CLBLAST : CLAE_GEMM_HOST;
         if (!clae__gemm_provider_available(h->dev, (clae_gemm_provider)provider)) continue;
+        if (variant == 2 && !h->dev->native_capable) continue;
+        h->dev->native_kernels = variant == 2;
+        const char *pname = variant == 0 ? "clblast" : variant == 1 ? "host-blas" : "host-native";
         for (size_t di = 0; di < sizeof dims / sizeof dims[0]; di++) {
             size_t m = dims[di][0], n = dims[di][1], k = dims[di][2];
             for (int t = 0; t < 4; t++) {
@@ -397,9 +403,8 @@ static clae_status check_gemm(harness *h)
                 TRY(clae__buf_read(h->dev, &bc, 0, nc, got));
                 clae_ref_gemm(ta, tb, m, n, k, 0.75f, a + off, lda, b + off, ldb, 0.5f, c + off,
                               ldc);
-                snprintf(name, sizeof name, "gemm %s %c%c m=%zu n=%zu k=%zu",
-                         provider == CLAE_GEMM_HOST ? "host-blas" : "clblast", ta ? 'T' : 'N',
-                         tb ? 'T' : 'N', m, n, k);
+                snprintf(name, sizeof name, "gemm %s %c%c m=%zu n=%zu k=%zu", pname,
+                         ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k);
                 /* Whole C compared: the padding between rows must stay untouched.
                  * Operands lie in [-1, 1], so K·ε is the scale of a length-K
                  * dot product's rounding error, absolute as well as relative
@@ -418,6 +423,7 @@ static clae_status check_gemm(harness *h)
         }
     }
 done:
+    h->dev->native_kernels = saved_native;
     clae__buf_release(&ba);
     clae__buf_release(&bb);
     clae__buf_release(&bc);

@@ -22,7 +22,8 @@ struct clae_device {
     cl_kernel kernels[CLAE_K_COUNT];
     size_t work_group;   /* local size for 1-D launches, a power of two */
     int host_shared;     /* buffers live in host memory the host may use in place */
-    int native_kernels;  /* a CPU device that runs host functions in its queue */
+    int native_capable;  /* a CPU device that can run host functions in its queue */
+    int native_kernels;  /* host BLAS runs as native kernels (else: waits, then runs in place) */
     size_t host_align;   /* alignment for host-backed buffers */
     clae_gemm_provider gemm;
     int queue_busy;      /* work was enqueued since the host last waited */

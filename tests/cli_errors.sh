@@ -109,6 +109,11 @@ else
     failed=$((failed + 1)); echo "FAIL: --resume after Ctrl-C (checkpoint of epoch $last)"
 fi
 
+# sampling needs a variational model
+expect 2 'clae sample: --model and --out are required (see clae help sample)' -- "$CLAE" sample --out "$tmp/s.png"
+expect 2 "clae: $tmp/tiny/model.safetensors: not a variational model (sample needs [model] variational = yes)" -- "$CLAE" sample --model "$tmp/tiny/model.safetensors" --out "$tmp/s.png"
+[ ! -e "$tmp/s.png" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: sample wrote a file after an error"; }
+
 # the good paths answer too
 expect 0 '' -- "$CLAE" help train
 expect 0 '' -- "$CLAE" list-devices

@@ -23,6 +23,10 @@ typedef struct {
     size_t batch;
     double samples_per_second;
     double step_ms;          /* one whole training step */
+    /* host BLAS on a CPU device that can also run it as a native kernel: the
+     * training rate with the other ordering (0 where there is no choice) */
+    int native_in_use;       /* 1: the rate above is with native kernels */
+    double samples_per_second_other;
     double gemm_ms;          /* its matrix products alone, replayed back to back */
     double wait_ms;          /* host BLAS only: time waiting for queued kernels */
     double gemm_gflop;       /* GFLOP of matrix products per step */

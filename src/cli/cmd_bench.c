@@ -14,6 +14,11 @@ static void print_result(const clae_spec *spec, const clae_device_info *info, co
     printf("device %d: %s (%s), GEMM by %s\n", info->index, info->name, info->platform, gemm);
     printf("training: %.0f samples/s, %.3f ms/step over %d steps\n", r->samples_per_second,
            r->step_ms, r->steps);
+    if (r->samples_per_second_other > 0)
+        printf("host BLAS ordering: %s %.0f samples/s (in use), %s %.0f samples/s\n",
+               r->native_in_use ? "native kernel" : "wait-then-multiply", r->samples_per_second,
+               r->native_in_use ? "wait-then-multiply" : "native kernel",
+               r->samples_per_second_other);
     printf("GEMM: %d calls, %.3f GFLOP per step; GFLOP/s: clblast %.1f", r->n_gemms, r->gemm_gflop,
            r->gflops_clblast);
     if (r->gflops_host > 0) printf(", host-blas %.1f", r->gflops_host);
