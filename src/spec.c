@@ -538,8 +538,9 @@ static int on_key(void *user, const char *section, const char *name, const char 
 /* ---- defaults, whole-spec checks, entry points ------------------------ */
 
 /* Per-key defaults for a spec file (the contract's), before parsing; the
- * built-in model's (clae_spec_defaults) differ in code, loss and epochs. */
-static void key_defaults(clae_spec *s)
+ * built-in model's (clae_spec_defaults) start from these and differ in the
+ * layers, code, loss and epochs. */
+void clae__spec_key_defaults(clae_spec *s)
 {
     memset(s, 0, sizeof *s);
     strcpy(s->data.train, "mnist");
@@ -584,7 +585,7 @@ clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *te
 {
     if (!name) name = "<spec>";
     if (!text) text = "";
-    key_defaults(spec);
+    clae__spec_key_defaults(spec);
     if (strlen(name) >= CLAE_PATH_MAX)
         return clae__fail(ctx, CLAE_ESPEC, "%.64s...: spec file name too long", name);
     memcpy(spec->path, name, strlen(name) + 1);

@@ -44,36 +44,18 @@ const char *clae_spec_default_text(void) { return default_text; }
 
 void clae_spec_defaults(clae_spec *s)
 {
-    memset(s, 0, sizeof *s);
+    clae__spec_key_defaults(s);
     strcpy(s->path, CLAE_SPEC_DEFAULT_NAME);
-    strcpy(s->data.train, "mnist");
-    s->data.holdout = 0.1;
     s->model.code = 64;
-    s->model.output = CLAE_ACT_SIGMOID;
     /* the line of the text's [dense] header, as parsing it would record */
     int line = 1;
     for (const char *c = default_text, *end = strstr(default_text, "\n[dense]"); c <= end; c++)
         line += *c == '\n';
     s->encoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 256, CLAE_ACT_RELU, line};
     s->n_encoder = 1;
-    s->code_activation = CLAE_ACT_SIGMOID;
     s->loss.reconstruction = CLAE_RECON_BCE;
-    s->loss.sparsity_weight = 0.1;
-    s->loss.sparsity_target = 0.05;
-    s->loss.kl_weight = 1.0;
     s->train.epochs = 10;
-    s->train.pretrain_epochs = 5;
-    s->train.batch = 128;
-    s->train.optimizer = CLAE_OPT_ADAM;
-    s->train.learning_rate = 0.001;
-    s->train.momentum = 0.9;
-    s->train.beta1 = 0.9;
-    s->train.beta2 = 0.999;
-    s->train.rho = 0.9;
-    s->train.epsilon = 1e-8;
-    s->train.seed = 1;
     strcpy(s->output.dir, "runs/default");
-    s->output.samples = 16;
 }
 
 #define FAIL(...) clae__fail(ctx, CLAE_ESPEC, __VA_ARGS__)

@@ -16,13 +16,14 @@
 
 static char tmpdir[] = "/tmp/clae_test_families_XXXXXX";
 
-/* Trains specs/NAME.ini (epochs > 0 overrides the spec; contractive >= 0 the
- * spec's lambda) into tmpdir/NAME. */
-static int train_with(clae_ctx *ctx, clae_device *dev, const char *name, int epochs,
+/* Trains specs/FILE (epochs > 0 overrides the spec; contractive >= 0 the
+ * spec's lambda) into tmpdir/NAME, NAME being FILE without ".ini". */
+static int train_with(clae_ctx *ctx, clae_device *dev, const char *file, int epochs,
                       double contractive, clae_train_result *r)
 {
-    char path[256];
-    snprintf(path, sizeof path, "specs/%s.ini", name);
+    char path[256], name[64];
+    snprintf(path, sizeof path, "specs/%s", file);
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(file, "."), file);
     clae_spec spec;
     if (clae_spec_parse(ctx, path, &spec) != CLAE_OK) {
         fprintf(stderr, "%s\n", clae_ctx_message(ctx));
@@ -50,8 +51,8 @@ static int train(clae_ctx *ctx, clae_device *dev, const char *name, int epochs,
 static void test_deep_and_tied(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result deep, tied;
-    REQUIRE(train(ctx, dev, "deep", 0, &deep));
-    REQUIRE(train(ctx, dev, "tied", 0, &tied));
+    REQUIRE(train(ctx, dev, "deep.ini", 0, &deep));
+    REQUIRE(train(ctx, dev, "tied.ini", 0, &tied));
     /* the tied decoder shares the encoder's weights: about half the parameters
      * (measured 571,952 of 1,141,296) */
     double ratio = (double)tied.parameters / (double)deep.parameters;
@@ -63,7 +64,7 @@ static void test_deep_and_tied(clae_ctx *ctx, clae_device *dev)
 
 static void test_denoising(clae_ctx *ctx, clae_device *dev)
 {
-    const char *names[] = {"denoising_gaussian", "denoising_mask"};
+    const char *names[] = {"denoising_gaussian.ini", "denoising_mask.ini"};
     for (int i = 0; i < 2; i++) {
         clae_train_result r;
         REQUIRE(train(ctx, dev, names[i], 0, &r));
@@ -80,9 +81,9 @@ static void test_denoising(clae_ctx *ctx, clae_device *dev)
 static void test_sparse(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result plain, l1, kl;
-    REQUIRE(train(ctx, dev, "dense", 5, &plain));
-    REQUIRE(train(ctx, dev, "sparse_l1", 0, &l1));
-    REQUIRE(train(ctx, dev, "sparse_kl", 0, &kl));
+    REQUIRE(train(ctx, dev, "dense.ini", 5, &plain));
+    REQUIRE(train(ctx, dev, "sparse_l1.ini", 0, &l1));
+    REQUIRE(train(ctx, dev, "sparse_kl.ini", 0, &kl));
     /* KL to rho = 0.05: the mean test code activation ends within 0.02 of it
      * (measured 0.0503) */
     CHECK(fabs(kl.code_mean - 0.05) < 0.02);
@@ -141,7 +142,7 @@ static void check_selection_counts(clae_ctx *ctx, clae_device *dev)
 static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result r;
-    REQUIRE(train(ctx, dev, "wta", 0, &r));
+    REQUIRE(train(ctx, dev, "wta.ini", 0, &r));
     printf("%-20s code_near_zero with the selection %.3f, without %.3f\n", "wta",
            r.code_near_zero, r.code_near_zero_unselected);
     CHECK(r.winner_take_all);
@@ -160,8 +161,8 @@ static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
 static void test_greedy(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result pre, scratch;
-    REQUIRE(train(ctx, dev, "greedy", 0, &pre));
-    REQUIRE(train(ctx, dev, "deep", 12, &scratch));
+    REQUIRE(train(ctx, dev, "greedy.ini", 0, &pre));
+    REQUIRE(train(ctx, dev, "deep.ini", 12, &scratch));
     printf("%-20s pretrained %.4f against %.4f from scratch; stage losses", "greedy",
            pre.test_mse, scratch.test_mse);
     for (int k = 0; k < pre.pretrain_stages; k++) printf(" %.4f", pre.pretrain_losses[k]);
@@ -191,7 +192,7 @@ static void test_contractive(clae_ctx *ctx, clae_device *dev)
     double previous = 0.0;
     for (int i = 0; i < 3; i++) {
         clae_train_result r;
-        REQUIRE(train_with(ctx, dev, "contractive", 0, lambdas[i], &r));
+        REQUIRE(train_with(ctx, dev, "contractive.ini", 0, lambdas[i], &r));
         printf("%-20s lambda %.2f: code_jacobian %.5f, test_mse %.4f\n", "contractive",
                lambdas[i], r.code_jacobian, r.test_mse);
         CHECK(r.jacobian_known && r.code_jacobian > 0.0);
@@ -259,7 +260,7 @@ static double untrained_test_loss(clae_ctx *ctx, clae_device *dev, const clae_sp
 static void test_variational(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result r;
-    REQUIRE(train(ctx, dev, "vae", 0, &r));
+    REQUIRE(train(ctx, dev, "vae.ini", 0, &r));
     printf("%-20s kl %.3f nats per digit, test_loss %.4f\n", "vae", r.kl, r.test_loss);
     CHECK(r.variational && r.n_terms == 2 && strcmp(r.term_names[1], "kl") == 0);
     CHECK(r.kl > 0.0 && isfinite(r.kl));
@@ -306,11 +307,27 @@ static void test_plain_2d_code(clae_ctx *ctx, clae_device *dev)
     clae_spec_free(&spec);
 }
 
+/* The benchmark's spec trains (one epoch on a slice of the digits). */
+static void test_bench_spec(clae_ctx *ctx, clae_device *dev)
+{
+    clae_spec spec;
+    REQUIRE(clae_spec_parse(ctx, "specs/bench.ini", &spec) == CLAE_OK);
+    spec.data.limit = 2000;
+    spec.train.epochs = 1;
+    snprintf(spec.output.dir, sizeof spec.output.dir, "%s/bench", tmpdir);
+    clae_train_options opts = {&spec, 0, NULL, NULL, NULL};
+    clae_train_result r;
+    CHECK(clae_train(ctx, dev, &opts, &r) == CLAE_OK);
+    CHECK(r.parameters == 1100112 && r.test_mse > 0 && r.test_mse < 0.12);
+    clae_spec_free(&spec);
+}
+
 int main(void)
 {
     clae_ctx *ctx = clae_ctx_create();
     clae_device *dev = open_device_or_skip(ctx);
     if (!mkdtemp(tmpdir)) return 1;
+    test_bench_spec(ctx, dev);
     test_deep_and_tied(ctx, dev);
     test_denoising(ctx, dev);
     test_sparse(ctx, dev);

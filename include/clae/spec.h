@@ -124,6 +124,8 @@ typedef struct clae_spec {
  * NULL. A spec file's missing keys take the contract's defaults instead
  * (code 32, mse, 20 epochs). */
 void clae_spec_defaults(clae_spec *spec);
+/* The per-key defaults of a spec file (the contract's), as parsing starts from. */
+void clae__spec_key_defaults(clae_spec *spec);
 /* Parses and validates a spec file; on failure spec is left freed. */
 clae_status clae_spec_parse(clae_ctx *ctx, const char *path, clae_spec *spec);
 /* Parses spec text held in memory (name is used in messages). */
