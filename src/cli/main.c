@@ -1,7 +1,7 @@
 /* clae: the command-line program. Dispatches to one file per command. */
-#include <clblast_c.h>
 #include <png.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -19,6 +19,25 @@ static void print_usage(FILE *out)
         fprintf(out, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "  %-14s %s\n", "help [COMMAND]", "usage of clae or of one command");
     fprintf(out, "  %-14s %s\n", "--version", "versions of clae and its libraries");
+}
+
+/* clae's version, the libraries it was built with, and each OpenCL device's
+ * driver (the OpenCL implementation that will run the kernels). */
+static int version(void)
+{
+    printf("clae %s\n", CLAE_VERSION);
+    printf("built with: OpenCL headers (target 1.2), CLBlast %s, OpenBLAS %s, libpng %s\n",
+           CLAE_CLBLAST_VERSION, CLAE_OPENBLAS_VERSION, png_get_libpng_ver(NULL));
+    clae_ctx *ctx = clae_ctx_create();
+    clae_device_info *infos = NULL;
+    int count = 0;
+    if (ctx && clae_device_list(ctx, &infos, &count) == CLAE_OK)
+        for (int i = 0; i < count; i++)
+            printf("device %d: %s, %s, driver %s, %s\n", i, infos[i].platform, infos[i].name,
+                   infos[i].driver_version, infos[i].opencl_c_version);
+    free(infos);
+    clae_ctx_destroy(ctx);
+    return 0;
 }
 
 static const clae_command *find(const char *name)
@@ -50,11 +69,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[1];
-    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("clae %s\nOpenCL target 1.2 (ICD loader), CLBlast, libpng %s\n", CLAE_VERSION,
-               png_get_libpng_ver(NULL));
-        return 0;
-    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) return version();
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         return help(argc, argv);
     const clae_command *cmd = find(name);
