@@ -34,6 +34,25 @@ static int is_gzip(const unsigned char *bytes, size_t size)
     return size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
+
+/* Doubles a buffer that is full, up to one byte past IDX_MAX_BYTES: room for
+ * that byte is enough to tell an input that exceeds the limit. `too_large`
+ * and `verb` finish the messages ("decompressed size exceeds", "decompressing"). */
+static clae_status grow_to_limit(clae_ctx *ctx, const char *name, unsigned char **buf,
+                                 size_t *cap, const char *too_large, const char *verb)
+{
+    if ((uint64_t)*cap > IDX_MAX_BYTES)
+        return clae__fail(ctx, CLAE_EDATA, "%s: %s %llu bytes", name, too_large,
+                          (unsigned long long)IDX_MAX_BYTES);
+    uint64_t want = (uint64_t)*cap * 2;
+    if (want > IDX_MAX_BYTES + 1) want = IDX_MAX_BYTES + 1;
+    if (want > SIZE_MAX) want = SIZE_MAX;
+    unsigned char *nb = (size_t)want > *cap ? realloc(*buf, (size_t)want) : NULL;
+    if (!nb) return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory %s", name, verb);
+    *buf = nb;
+    *cap = (size_t)want;
+    return CLAE_OK;
+}
 /* Inflates a gzip stream (several members are allowed, as gzip(1) writes
  * them when files are concatenated) into a malloc'd buffer. */
 static clae_status gunzip(clae_ctx *ctx, const char *name, const unsigned char *bytes, size_t size,
@@ -67,24 +86,10 @@ static clae_status gunzip(clae_ctx *ctx, const char *name, const unsigned char *
     size_t in_pos = 0, have = 0;
     clae_status st = CLAE_OK;
     for (;;) {
-        if (have == cap) {
-            if ((uint64_t)cap > IDX_MAX_BYTES) {
-                st = clae__fail(ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes", name,
-                                (unsigned long long)IDX_MAX_BYTES);
-                break;
-            }
-            /* Grow to at most one byte past the limit, which is enough to detect it. */
-            uint64_t want = (uint64_t)cap * 2;
-            if (want > IDX_MAX_BYTES + 1) want = IDX_MAX_BYTES + 1;
-            if (want > SIZE_MAX) want = SIZE_MAX;
-            unsigned char *nb = (size_t)want > cap ? realloc(buf, (size_t)want) : NULL;
-            if (!nb) {
-                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
-                break;
-            }
-            buf = nb;
-            cap = (size_t)want;
-        }
+        if (have == cap &&
+            (st = grow_to_limit(ctx, name, &buf, &cap, "decompressed size exceeds",
+                                "decompressing")) != CLAE_OK)
+            break;
         if (zs.avail_in == 0) {
             zs.next_in = bytes + in_pos;
             zs.avail_in = zchunk(size - in_pos);
@@ -323,24 +328,10 @@ static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **ou
     unsigned char *buf = malloc(cap);
     clae_status st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
     while (st == CLAE_OK) {
-        if (have == cap) {
-            /* As in gunzip: room for one byte past the limit tells a file that exceeds it. */
-            if ((uint64_t)cap > IDX_MAX_BYTES) {
-                st = clae__fail(ctx, CLAE_EDATA, "%s: file is larger than %llu bytes", path,
-                                (unsigned long long)IDX_MAX_BYTES);
-                break;
-            }
-            uint64_t grow = (uint64_t)cap * 2;
-            if (grow > IDX_MAX_BYTES + 1) grow = IDX_MAX_BYTES + 1;
-            if (grow > SIZE_MAX) grow = SIZE_MAX;
-            unsigned char *nb = (size_t)grow > cap ? realloc(buf, (size_t)grow) : NULL;
-            if (!nb) {
-                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
-                break;
-            }
-            buf = nb;
-            cap = (size_t)grow;
-        }
+        if (have == cap &&
+            (st = grow_to_limit(ctx, path, &buf, &cap, "file is larger than", "reading")) !=
+                CLAE_OK)
+            break;
         errno = 0;
         size_t want = cap - have;
         have += fread(buf + have, 1, want, f);
