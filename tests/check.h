@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check__passed, check__failed;
@@ -56,6 +57,14 @@ static int check__passed, check__failed;
                     __FILE__, __LINE__, #got, check__g, check__w, check__t);           \
         }                                                                              \
     } while (0)
+
+/* Removes a test's temporary directory tree (a mkdtemp path: no quoting needed). */
+static inline void check_remove_tree(const char *dir)
+{
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
 
 static inline int check_finish(void)
 {

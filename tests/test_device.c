@@ -107,9 +107,7 @@ static void test_cache(clae_ctx *ctx)
         free(now);
     }
     free(good);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", cache_dir);
+    check_remove_tree(cache_dir);
 }
 
 int main(void)

@@ -338,8 +338,6 @@ int main(void)
     test_plain_2d_code(ctx, dev);
     clae_device_close(dev);
     clae_ctx_destroy(ctx);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+    check_remove_tree(tmpdir);
     return check_finish();
 }
