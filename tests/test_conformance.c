@@ -3,10 +3,10 @@
 #include "check.h"
 #include "clae/conformance.h"
 #include "device_or_skip.h"
-#include "kernels.h"
+#include "kernels/kernels.h"
 
 /* Every kernel of cl/, by name: each must have at least one check. The list
- * must equal the kernel table (src/kernels.h), so a new kernel cannot go
+ * must equal the kernel table (src/kernels/kernels.h), so a new kernel cannot go
  * without a conformance check unnoticed. */
 static const char *const kernels[] = {
     "act_fwd",         "act_bwd",         "bias_act_fwd",  "bias_grad",   "act_bwd_bias_grad",

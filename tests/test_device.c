@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "device_or_skip.h"
-#include "fsutil.h"
+#include "io/fsutil.h"
 
 static char cache_dir[] = "/tmp/clae_test_cache_XXXXXX";
 

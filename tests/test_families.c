@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "checkpoint.h"
+#include "io/checkpoint.h"
 #include "clae/spec.h"
 #include "clae/train.h"
 #include "data/source.h"
 #include "device_or_skip.h"
-#include "evaluate.h"
+#include "train/evaluate.h"
 
 static char tmpdir[] = "/tmp/clae_test_families_XXXXXX";
 

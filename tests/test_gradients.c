@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "buffer.h"
+#include "device/buffer.h"
 #include "check.h"
 #include "clae/device.h"
-#include "model.h"
+#include "model/model.h"
 
 #define INPUT_DIM 7
 #define BATCH 4

@@ -15,7 +15,7 @@
 #include "clae/train.h"
 #include "data/source.h"
 #include "device_or_skip.h"
-#include "safetensors.h"
+#include "io/safetensors.h"
 
 static char tmpdir[] = "/tmp/clae_test_pca_XXXXXX";
 

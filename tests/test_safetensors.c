@@ -2,7 +2,7 @@
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
-#include "safetensors.h"
+#include "io/safetensors.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -12,8 +12,8 @@
 #include "clae/spec.h"
 #include "clae/train.h"
 #include "device_or_skip.h"
-#include "fsutil.h"
-#include "safetensors.h"
+#include "io/fsutil.h"
+#include "io/safetensors.h"
 
 static char tmpdir[] = "/tmp/clae_test_train_XXXXXX";
 

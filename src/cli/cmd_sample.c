@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "io/checkpoint.h"
 #include "cli/cli.h"
-#include "evaluate.h"
-#include "outputs.h"
+#include "train/evaluate.h"
+#include "io/outputs.h"
 
 static int run(int argc, char **argv)
 {

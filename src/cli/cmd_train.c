@@ -9,8 +9,8 @@
 #include "clae/spec.h"
 #include "clae/train.h"
 #include "cli/cli.h"
-#include "fsutil.h"
-#include "safetensors.h"
+#include "io/fsutil.h"
+#include "io/safetensors.h"
 
 static volatile sig_atomic_t stop_requested;
 

@@ -2,9 +2,9 @@
  * A tied layer maps out -> in with the transpose of another layer's W:
  * y = act(x · W + b). Matrix products go through gemm with transposes; the
  * bias and activation are one fused kernel each way. */
-#include "gemm.h"
+#include "device/gemm.h"
 #include "layers/layer.h"
-#include "ops.h"
+#include "kernels/ops.h"
 
 /* For a tied layer W belongs to the layer it mirrors: its stored shape is
  * (this layer's in) x (this layer's out). */

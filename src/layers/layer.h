@@ -5,7 +5,7 @@
 #ifndef CLAE_LAYER_H
 #define CLAE_LAYER_H
 
-#include "buffer.h"
+#include "device/buffer.h"
 #include "clae/spec.h"
 
 typedef struct clae_layer clae_layer;

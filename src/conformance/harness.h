@@ -1,0 +1,43 @@
+/* The pieces the conformance checks share (src/conformance/). */
+#ifndef CLAE_CONFORMANCE_HARNESS_H
+#define CLAE_CONFORMANCE_HARNESS_H
+
+#include <stdint.h>
+
+#include "device/buffer.h"
+#include "clae/conformance.h"
+
+typedef struct {
+    clae_device *dev;
+    clae_check_report_fn report;
+    void *user;
+    int failures;
+    uint64_t rng;
+} harness;
+
+/* Awkward sizes: 1, just under a work group, not a multiple of anything. */
+static const size_t sizes[] = {1, 63, 1000, 4097};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+#define MAX_N 4097
+
+/* Reproducible uniform values in [lo, hi). */
+void clae__check_fill(harness *h, float *x, size_t n, float lo, float hi);
+/* Reports one check: each value passes when |got - want| <= tol_abs + tol_rel |want|. */
+void clae__check_compare(harness *h, const char *name, const float *got, const float *want,
+                         size_t n, double tol_abs, double tol_rel);
+/* A new device buffer holding a copy of data. */
+clae_status clae__check_upload(harness *h, clae_buf *buf, const float *data, size_t count);
+
+clae_status clae__check_noise(harness *h);
+clae_status clae__check_penalties(harness *h);
+clae_status clae__check_wta(harness *h);
+clae_status clae__check_vae(harness *h);
+clae_status clae__check_contractive(harness *h);
+
+#define TRY(expr)                                                                      \
+    do {                                                                               \
+        status = (expr);                                                               \
+        if (status != CLAE_OK) goto done;                                              \
+    } while (0)
+
+#endif

@@ -1,0 +1,150 @@
+/* Device buffers and kernel launches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/buffer.h"
+
+static const char *kernel_names[] = {
+#define CLAE__KERNEL_NAME(name) #name,
+    CLAE_KERNEL_TABLE(CLAE__KERNEL_NAME)
+#undef CLAE__KERNEL_NAME
+};
+
+const char *clae__kernel_name(int k)
+{
+    return k >= 0 && k < CLAE_K_COUNT ? kernel_names[k] : "gemm";
+}
+
+/* Host storage lives until the runtime destroys the buffer, which may be after
+ * clReleaseMemObject returns: commands still queued may use it. */
+static void CL_CALLBACK free_host_storage(cl_mem mem, void *host)
+{
+    (void)mem;
+    free(host);
+}
+
+clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out)
+{
+    clae_status status = CLAE_OK;
+    memset(out, 0, sizeof *out);
+    out->owns_host = 1;
+    size_t bytes = (count ? count : 1) * 4;
+    cl_int err = CL_SUCCESS;
+    if (dev->host_shared) {
+        size_t rounded = (bytes + dev->host_align - 1) / dev->host_align * dev->host_align;
+        out->host = aligned_alloc(dev->host_align, rounded);
+        if (!out->host)
+            return clae__fail(dev->ctx, CLAE_ENOMEM, "out of memory allocating %zu bytes", bytes);
+        memset(out->host, 0, rounded);
+        out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, bytes,
+                                  out->host, &err);
+        if (err == CL_SUCCESS) {
+            err = clSetMemObjectDestructorCallback(out->mem, free_host_storage, out->host);
+            if (err == CL_SUCCESS) out->owns_host = 0;
+        }
+    } else {
+        out->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    }
+    CL_TRY(dev->ctx, err);
+    /* Zero it through the queue: this also makes the driver allocate the
+     * buffer on the device now, which native kernels (host BLAS) rely on:
+     * they receive the device pointer of a buffer no command has touched. */
+    cl_uint zero = 0;
+    CL_TRY(dev->ctx, clEnqueueFillBuffer(dev->queue, out->mem, &zero, sizeof zero, 0, bytes, 0,
+                                         NULL, NULL));
+    dev->queue_busy = 1;
+    out->count = count;
+    return CLAE_OK;
+fail:
+    clae__buf_release(out);
+    return status;
+}
+
+void clae__buf_release(clae_buf *buf)
+{
+    if (!buf) return;
+    if (buf->mem) clReleaseMemObject(buf->mem);
+    if (buf->owns_host) free(buf->host); /* else the destructor callback frees it */
+    memset(buf, 0, sizeof *buf);
+}
+
+static clae_status check_range(clae_device *dev, const clae_buf *buf, size_t offset, size_t count)
+{
+    if (offset > buf->count || count > buf->count - offset)
+        return clae__fail(dev->ctx, CLAE_EUSAGE,
+                          "buffer access [%zu, %zu) outside a buffer of %zu elements", offset,
+                          offset + count, buf->count);
+    return CLAE_OK;
+}
+
+clae_status clae__buf_write(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
+                            const void *src)
+{
+    clae_status status = check_range(dev, buf, offset, count);
+    if (status != CLAE_OK || count == 0) return status;
+    CL_TRY(dev->ctx, clEnqueueWriteBuffer(dev->queue, buf->mem, CL_TRUE, offset * 4, count * 4, src,
+                                          0, NULL, NULL));
+fail:
+    return status;
+}
+
+clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset, size_t count,
+                           void *dst)
+{
+    clae_status status = check_range(dev, buf, offset, count);
+    if (status != CLAE_OK || count == 0) return status;
+    CL_TRY(dev->ctx, clEnqueueReadBuffer(dev->queue, buf->mem, CL_TRUE, offset * 4, count * 4, dst,
+                                         0, NULL, NULL));
+    dev->queue_busy = 0;
+fail:
+    return status;
+}
+
+clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
+                           size_t dst_off, size_t count)
+{
+    clae_status status = check_range(dev, src, src_off, count);
+    if (status == CLAE_OK) status = check_range(dev, dst, dst_off, count);
+    if (status != CLAE_OK || count == 0) return status;
+    CL_TRY(dev->ctx, clEnqueueCopyBuffer(dev->queue, src->mem, dst->mem, src_off * 4, dst_off * 4,
+                                         count * 4, 0, NULL, NULL));
+    dev->queue_busy = 1;
+fail:
+    return status;
+}
+
+clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
+                           float value)
+{
+    clae_status status = check_range(dev, buf, offset, count);
+    if (status != CLAE_OK || count == 0) return status;
+    CL_TRY(dev->ctx, clEnqueueFillBuffer(dev->queue, buf->mem, &value, sizeof value, offset * 4,
+                                         count * 4, 0, NULL, NULL));
+    dev->queue_busy = 1;
+fail:
+    return status;
+}
+
+clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size_t local,
+                         const clae_karg *args, int nargs)
+{
+    if (global == 0) return CLAE_OK;
+    cl_kernel kernel = dev->kernels[k];
+    for (int i = 0; i < nargs; i++) {
+        cl_int err = clSetKernelArg(kernel, (cl_uint)i, args[i].size, args[i].value);
+        if (err != CL_SUCCESS)
+            return clae__fail(dev->ctx, CLAE_EDEVICE, "clSetKernelArg(%s, %d) failed: %s (%d)",
+                              kernel_names[k], i, clae__cl_error_name(err), (int)err);
+    }
+    if (local == 0) local = dev->work_group;
+    size_t rounded = (global + local - 1) / local * local;
+    cl_int err = clEnqueueNDRangeKernel(dev->queue, kernel, 1, NULL, &rounded, &local, 0, NULL,
+                                        clae__profile_slot(dev, (int)k));
+    if (err != CL_SUCCESS)
+        return clae__fail(dev->ctx,
+                          err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? CLAE_ENOMEM : CLAE_EDEVICE,
+                          "clEnqueueNDRangeKernel(%s) failed: %s (%d)", kernel_names[k],
+                          clae__cl_error_name(err), (int)err);
+    dev->queue_busy = 1;
+    return CLAE_OK;
+}

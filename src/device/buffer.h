@@ -1,0 +1,56 @@
+/* Device buffers of 4-byte elements (float or uint). On a device that shares
+ * host memory the storage is an aligned host allocation the host may use in
+ * place (`host`), which is what lets host BLAS work on it without copies. */
+#ifndef CLAE_BUFFER_H
+#define CLAE_BUFFER_H
+
+#include <stddef.h>
+
+#include "device/device_internal.h"
+
+typedef struct {
+    cl_mem mem;
+    float *host;  /* the storage itself on host-shared devices, else NULL */
+    size_t count; /* elements of 4 bytes */
+    int owns_host; /* host storage not yet handed to the buffer's destructor */
+} clae_buf;
+
+/* A zero-filled buffer of count elements (count 0 gives an empty buffer). */
+clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out);
+void clae__buf_release(clae_buf *buf);
+clae_status clae__buf_write(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
+                            const void *src);
+/* Blocking read after all queued work. */
+clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset, size_t count,
+                           void *dst);
+/* dst[dst_off ..] = src[src_off ..], count elements, in queue order. */
+clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
+                           size_t dst_off, size_t count);
+clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
+                           float value);
+
+/* The kernel's name; "gemm" for CLAE_K_COUNT (profiles). */
+const char *clae__kernel_name(int k);
+
+/* Kernel arguments: (size, pointer to value) pairs, built by these macros. */
+typedef struct {
+    size_t size;
+    const void *value;
+} clae_karg;
+
+#define KU(x) ((clae_karg){sizeof(cl_uint), &(cl_uint){(cl_uint)(x)}})
+#define KF(x) ((clae_karg){sizeof(cl_float), &(cl_float){(cl_float)(x)}})
+#define KM(buf) ((clae_karg){sizeof(cl_mem), &(buf)->mem})
+#define KNULL ((clae_karg){sizeof(cl_mem), NULL})
+#define KLOCAL(bytes) ((clae_karg){(bytes), NULL})
+
+/* Enqueues kernel k over `global` work items (rounded up to the work-group
+ * size; the kernels check bounds). local = 0 uses the device's size. */
+clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size_t local,
+                         const clae_karg *args, int nargs);
+
+#define CLAE_LAUNCH(dev, k, global, local, ...)                                        \
+    clae__launch((dev), (k), (global), (local), (const clae_karg[]){__VA_ARGS__},      \
+                 (int)(sizeof((const clae_karg[]){__VA_ARGS__}) / sizeof(clae_karg)))
+
+#endif

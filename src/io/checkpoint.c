@@ -1,0 +1,125 @@
+/* Checkpoint save and restore through the safetensors module. Tensor names
+ * follow PyTorch's Linear layout: "encoder.0.weight" is out x in. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/checkpoint.h"
+
+#define MAX_TENSORS (2 * CLAE_MODEL_MAX_LAYERS + 2)
+
+clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
+                                  const clae_optimizer *opt, const clae_checkpoint_meta *meta)
+{
+    size_t n = m->n_params;
+    float *host = malloc(3 * n * sizeof *host);
+    if (!host) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    clae_status s = clae__buf_read(m->dev, &m->params, 0, n, host);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->m, 0, n, host + n);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->v, 0, n, host + 2 * n);
+    if (s != CLAE_OK) {
+        free(host);
+        return s;
+    }
+    clae_param_info infos[MAX_TENSORS];
+    int n_params = clae__model_param_tensors(m, infos, MAX_TENSORS);
+    clae_st_tensor tensors[MAX_TENSORS + 2];
+    for (int i = 0; i < n_params; i++)
+        tensors[i] = (clae_st_tensor){infos[i].name, host + infos[i].offset, infos[i].ndim,
+                                      {infos[i].shape[0], infos[i].shape[1]}};
+    tensors[n_params] = (clae_st_tensor){"optimizer.m", host + n, 1, {n}};
+    tensors[n_params + 1] = (clae_st_tensor){"optimizer.v", host + 2 * n, 1, {n}};
+
+    char epoch[32], step[32], seed[32], shape[64];
+    snprintf(shape, sizeof shape, "%d,%d,%d", meta->channels, meta->height, meta->width);
+    snprintf(epoch, sizeof epoch, "%d", meta->epoch);
+    snprintf(step, sizeof step, "%" PRIu64, meta->step);
+    snprintf(seed, sizeof seed, "%" PRIu64, meta->seed);
+    clae_st_meta md[] = {
+        {"format", "clae-checkpoint-1"},
+        {"version", CLAE_VERSION},
+        {"epoch", epoch},
+        {"step", step},
+        {"seed", seed},
+        {"optimizer", clae__optimizer_name(opt->kind)},
+        {"device", meta->device ? meta->device : ""},
+        {"input_shape", shape},
+        {"spec", meta->spec_text ? meta->spec_text : ""},
+        {"loss_history", meta->history ? meta->history : ""},
+    };
+    s = clae_safetensors_write(ctx, path, tensors, n_params + 2, md,
+                               (int)(sizeof md / sizeof md[0]));
+    free(host);
+    return s;
+}
+
+static clae_status restore_tensor(clae_ctx *ctx, const char *path, const clae_safetensors *st,
+                                  const char *name, const size_t *shape, int ndim, clae_device *dev,
+                                  clae_buf *buf, size_t offset)
+{
+    int got_ndim = 0;
+    size_t got_shape[CLAE_ST_MAX_DIMS] = {0}, count = 0;
+    const float *data = clae_safetensors_tensor(st, name, &got_ndim, got_shape, &count);
+    if (!data)
+        return clae__fail(ctx, CLAE_EDATA, "%s: tensor \"%s\" is missing (a different model?)",
+                          path, name);
+    int same = got_ndim == ndim;
+    for (int d = 0; same && d < ndim; d++) same = got_shape[d] == shape[d];
+    if (!same)
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: tensor \"%s\" has shape [%zu%s] but the model needs [%zu%s]", path,
+                          name, got_ndim ? got_shape[0] : 0, got_ndim > 1 ? ", ..." : "", shape[0],
+                          ndim > 1 ? ", ..." : "");
+    size_t n = 1;
+    for (int d = 0; d < ndim; d++) n *= shape[d];
+    return clae__buf_write(dev, buf, offset, n, data);
+}
+
+clae_status clae__checkpoint_restore(clae_ctx *ctx, const char *path, const clae_safetensors *st,
+                                     clae_model *m, clae_optimizer *opt)
+{
+    clae_param_info infos[MAX_TENSORS];
+    int n = clae__model_param_tensors(m, infos, MAX_TENSORS);
+    clae_status s = CLAE_OK;
+    for (int i = 0; i < n && s == CLAE_OK; i++)
+        s = restore_tensor(ctx, path, st, infos[i].name, infos[i].shape, infos[i].ndim, m->dev,
+                           &m->params, infos[i].offset);
+    if (s != CLAE_OK || !opt) return s;
+    size_t shape[1] = {m->n_params};
+    s = restore_tensor(ctx, path, st, "optimizer.m", shape, 1, m->dev, &opt->m, 0);
+    if (s == CLAE_OK) s = restore_tensor(ctx, path, st, "optimizer.v", shape, 1, m->dev, &opt->v, 0);
+    return s;
+}
+
+clae_status clae__checkpoint_load_model(clae_ctx *ctx, clae_device *dev, const char *path,
+                                        size_t batch_max, clae_loaded_model *out)
+{
+    memset(out, 0, sizeof *out);
+    clae_safetensors *st = NULL;
+    clae_status s = clae_safetensors_read(ctx, path, &st);
+    if (s != CLAE_OK) return s;
+    const char *text = clae_safetensors_meta(st, "spec");
+    const char *shape = clae_safetensors_meta(st, "input_shape");
+    if (!text || !*text || !shape ||
+        sscanf(shape, "%d,%d,%d", &out->channels, &out->height, &out->width) != 3 ||
+        out->channels <= 0 || out->height <= 0 || out->width <= 0 ||
+        (long)out->channels * out->height * out->width > CLAE_SPEC_MAX_COUNT)
+        s = clae__fail(ctx, CLAE_EDATA, "%s: not a clae model (no spec or input shape stored)",
+                       path);
+    if (s == CLAE_OK) s = clae_spec_parse_text(ctx, path, text, &out->spec);
+    if (s == CLAE_OK)
+        s = clae__model_create(dev, &out->spec, out->channels * out->height * out->width,
+                               batch_max, &out->model);
+    if (s == CLAE_OK) s = clae__checkpoint_restore(ctx, path, st, out->model, NULL);
+    clae_safetensors_free(st);
+    if (s != CLAE_OK) clae__loaded_model_free(out);
+    return s;
+}
+
+void clae__loaded_model_free(clae_loaded_model *lm)
+{
+    clae__model_destroy(lm->model);
+    clae_spec_free(&lm->spec);
+    memset(lm, 0, sizeof *lm);
+}

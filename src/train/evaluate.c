@@ -1,0 +1,118 @@
+/* Test-set metrics, codes and reconstructions. One read-back per call: the
+ * per-batch scalars accumulate in a device buffer. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/evaluate.h"
+#include "kernels/ops.h"
+
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
+                           clae_eval *out)
+{
+    /* per chunk: the terms, the MSE, and a VAE's KL per sample */
+    size_t chunks = (count + m->batch_max - 1) / m->batch_max;
+    size_t mse_at = (size_t)m->n_terms, kl_at = mse_at + 1;
+    size_t jac_at = kl_at + (m->variational ? 1 : 0);
+    size_t stride = jac_at + (m->jacobian_known ? 1 : 0);
+    clae_buf scalars = {0};
+    float *host = malloc(stride * (chunks ? chunks : 1) * sizeof *host);
+    clae_status s = host ? clae__buf_create(m->dev, stride * chunks, &scalars)
+                         : clae__fail(m->dev->ctx, CLAE_ENOMEM, "out of memory evaluating");
+    for (size_t c = 0; c < chunks && s == CLAE_OK; c++) {
+        size_t first = c * m->batch_max;
+        size_t n = count - first < m->batch_max ? count - first : m->batch_max;
+        size_t off = first * (size_t)m->input_dim;
+        s = clae__model_forward(m, x, off, n);
+        if (s == CLAE_OK) s = clae__model_loss(m, target, off, n, 0, &scalars, stride * c);
+        if (s == CLAE_OK) s = clae__model_mse(m, target, off, n, &scalars, stride * c + mse_at);
+        if (s == CLAE_OK && m->variational) s = clae__model_kl(m, n, &scalars, stride * c + kl_at);
+        if (s == CLAE_OK && m->jacobian_known)
+            s = clae__model_jacobian(m, n, &scalars, stride * c + jac_at);
+    }
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, &scalars, 0, stride * chunks, host);
+    if (s == CLAE_OK) {
+        /* chunk means weighted by their sizes */
+        memset(out, 0, sizeof *out);
+        for (size_t c = 0; c < chunks; c++) {
+            size_t first = c * m->batch_max;
+            double w = (double)(count - first < m->batch_max ? count - first : m->batch_max) /
+                       (double)count;
+            for (int t = 0; t < m->n_terms; t++) out->terms[t] += host[stride * c + (size_t)t] * w;
+            out->mse += host[stride * c + mse_at] * w;
+            if (m->variational) out->kl += host[stride * c + kl_at] * w;
+            if (m->jacobian_known) out->jacobian += host[stride * c + jac_at] * w;
+        }
+        for (int t = 0; t < m->n_terms; t++) out->loss += out->terms[t];
+    }
+    clae__buf_release(&scalars);
+    free(host);
+    return s;
+}
+
+clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes)
+{
+    size_t width = (size_t)m->code;
+    clae_status s = CLAE_OK;
+    for (size_t first = 0; first < count && s == CLAE_OK; first += m->batch_max) {
+        size_t n = count - first < m->batch_max ? count - first : m->batch_max;
+        s = clae__model_forward(m, x, first * (size_t)m->input_dim, n);
+        if (s == CLAE_OK)
+            s = clae__buf_read(m->dev, clae__model_code(m), 0, n * width, codes + first * width);
+    }
+    return s;
+}
+
+clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,
+                                   float *out)
+{
+    if (n > m->batch_max)
+        return clae__fail(m->dev->ctx, CLAE_EUSAGE, "reconstruct: %zu rows exceed the batch %zu",
+                          n, m->batch_max);
+    const clae_buf *recon = NULL;
+    clae_status s = clae__model_forward(m, x, first * (size_t)m->input_dim, n);
+    if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
+    return s;
+}
+
+clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *out)
+{
+    if (!m->variational || n > m->batch_max)
+        return clae__fail(m->dev->ctx, CLAE_EUSAGE,
+                          !m->variational ? "sampling needs a variational model"
+                                          : "sample: %zu draws exceed the batch %zu",
+                          n, m->batch_max);
+    clae_buf z = {0};
+    const clae_buf *recon = NULL;
+    clae_status s = clae__buf_create(m->dev, n * (size_t)m->code, &z);
+    if (s == CLAE_OK) s = clae__rng_normal(m->dev, n * (size_t)m->code, &z, 0, seed, 0, 0.0f, 1.0f);
+    if (s == CLAE_OK) s = clae__model_decode(m, &z, n);
+    if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
+    if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);
+    clae__buf_release(&z);
+    return s;
+}
+
+double clae__mse_host(const float *a, const float *b, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return n ? sum / (double)n : 0.0;
+}
+
+void clae__code_stats(const float *codes, size_t n, clae_code_stats *out)
+{
+    double sum = 0.0, sum2 = 0.0;
+    size_t near_zero = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += codes[i];
+        sum2 += (double)codes[i] * codes[i];
+        near_zero += fabsf(codes[i]) < 0.05f;
+    }
+    double mean = n ? sum / (double)n : 0.0;
+    double var = n ? sum2 / (double)n - mean * mean : 0.0;
+    out->mean = mean;
+    out->std = var > 0.0 ? sqrt(var) : 0.0;
+    out->near_zero = n ? (double)near_zero / (double)n : 0.0;
+}

@@ -1,0 +1,35 @@
+/* Evaluation of a model over a dataset held on the device, in batches. */
+#ifndef CLAE_EVALUATE_H
+#define CLAE_EVALUATE_H
+
+#include "model/model.h"
+
+typedef struct {
+    double terms[CLAE_MAX_TERMS]; /* the objective's terms, means over the rows */
+    double loss;                  /* the objective: their sum */
+    double mse;                   /* mean squared error per value of the reconstruction */
+    double kl;                    /* VAE: mean KL(q(z|x) ‖ N(0, I)) per sample, in nats */
+    double jacobian;              /* sigmoid / tanh codes: mean ‖∂code/∂input‖²_F per sample */
+} clae_eval;
+
+/* The model fed x (count rows of m->input_dim values) against target rows
+ * (the same buffer, or the clean version of a corrupted x). */
+clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
+                           clae_eval *out);
+/* The code of every row into codes (count x code width), host memory. */
+clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes);
+/* VAE: decodes n (<= batch_max) draws from N(0, I), keyed by seed, into
+ * out (n x input_dim). */
+clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *out);
+/* Mean squared error between two host arrays. */
+double clae__mse_host(const float *a, const float *b, size_t n);
+/* Reconstructions of rows [first, first + n), n <= batch_max, into out. */
+clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,
+                                   float *out);
+
+typedef struct {
+    double mean, std, near_zero; /* near_zero: fraction of values below 0.05 */
+} clae_code_stats;
+void clae__code_stats(const float *codes, size_t n, clae_code_stats *out);
+
+#endif

@@ -1,0 +1,58 @@
+/* Optimiser state and steps (the kernels are in cl/optim.cl). */
+#include <math.h>
+#include <string.h>
+
+#include "kernels/ops.h"
+#include "train/optimizer.h"
+
+const char *clae__optimizer_name(clae_optimizer_kind kind)
+{
+    return kind == CLAE_OPT_ADAM ? "adam" : kind == CLAE_OPT_RMSPROP ? "rmsprop" : "sgd";
+}
+
+clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,
+                                   clae_optimizer *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->kind = spec->train.optimizer;
+    opt->lr = spec->train.learning_rate;
+    opt->momentum = spec->train.momentum;
+    opt->beta1 = spec->train.beta1;
+    opt->beta2 = spec->train.beta2;
+    opt->rho = spec->train.rho;
+    opt->eps = spec->train.epsilon;
+    clae_status s = clae__buf_create(dev, n_params, &opt->m);
+    if (s == CLAE_OK) s = clae__buf_create(dev, n_params, &opt->v);
+    if (s != CLAE_OK) clae__optimizer_release(opt);
+    return s;
+}
+
+void clae__optimizer_release(clae_optimizer *opt)
+{
+    clae__buf_release(&opt->m);
+    clae__buf_release(&opt->v);
+}
+
+clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf *params,
+                                 const clae_buf *grads)
+{
+    size_t n = params->count;
+    opt->steps++;
+    switch (opt->kind) {
+    case CLAE_OPT_SGD:
+        return clae__sgd_step(dev, n, params, grads, &opt->m, (float)opt->lr,
+                              (float)opt->momentum);
+    case CLAE_OPT_RMSPROP:
+        return clae__rmsprop_step(dev, n, params, grads, &opt->v, (float)opt->lr, (float)opt->rho,
+                                  (float)opt->eps);
+    default: {
+        /* Bias corrections in double on the host, as PyTorch's Adam. */
+        double t = (double)opt->steps;
+        double step_size = opt->lr / (1.0 - pow(opt->beta1, t));
+        double bc2_sqrt = sqrt(1.0 - pow(opt->beta2, t));
+        return clae__adam_step(dev, n, params, grads, &opt->m, &opt->v, (float)opt->beta1,
+                               (float)opt->beta2, (float)step_size, (float)bc2_sqrt,
+                               (float)opt->eps);
+    }
+    }
+}

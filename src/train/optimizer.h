@@ -1,0 +1,26 @@
+/* The optimiser: its moment buffers (one each, over the whole parameter
+ * buffer) and one kernel launch per step. */
+#ifndef CLAE_OPTIMIZER_H
+#define CLAE_OPTIMIZER_H
+
+#include <stdint.h>
+
+#include "device/buffer.h"
+#include "clae/spec.h"
+
+typedef struct {
+    clae_optimizer_kind kind;
+    double lr, momentum, beta1, beta2, rho, eps;
+    clae_buf m; /* sgd: velocity; adam: first moment */
+    clae_buf v; /* rmsprop, adam: second moment */
+    uint64_t steps; /* steps taken, for Adam's bias correction */
+} clae_optimizer;
+
+clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,
+                                   clae_optimizer *opt);
+void clae__optimizer_release(clae_optimizer *opt);
+clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf *params,
+                                 const clae_buf *grads);
+const char *clae__optimizer_name(clae_optimizer_kind kind);
+
+#endif

@@ -1,0 +1,184 @@
+/* What a run reports: after every epoch the test metrics, a loss.csv row and
+ * the checkpoint; at the end the code statistics, reconstructions.png and
+ * summary.json. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/checkpoint.h"
+#include "train/evaluate.h"
+#include "io/outputs.h"
+#include "train/train_run.h"
+
+void clae__loss_csv_header(const clae_model *m, char *out, size_t size)
+{
+    size_t len = (size_t)snprintf(out, size, "epoch,train_loss");
+    for (int t = 0; t < m->n_terms && len < size; t++)
+        len += (size_t)snprintf(out + len, size - len, ",train_%s", m->term_names[t]);
+    if (len < size) len += (size_t)snprintf(out + len, size - len, ",test_loss");
+    for (int t = 0; t < m->n_terms && len < size; t++)
+        len += (size_t)snprintf(out + len, size - len, ",test_%s", m->term_names[t]);
+    if (len < size) snprintf(out + len, size - len, ",test_mse,seconds,samples_per_second\n");
+}
+
+static void format_row(const clae_model *m, int epoch, const double *train_terms,
+                       const clae_eval *ev, double seconds, double rate, char *row, size_t size)
+{
+    double train_loss = 0.0;
+    for (int t = 0; t < m->n_terms; t++) train_loss += train_terms[t];
+    size_t len = (size_t)snprintf(row, size, "%d,%.9g", epoch, train_loss);
+    for (int t = 0; t < m->n_terms && len < size; t++)
+        len += (size_t)snprintf(row + len, size - len, ",%.9g", train_terms[t]);
+    if (len < size) len += (size_t)snprintf(row + len, size - len, ",%.9g", ev->loss);
+    for (int t = 0; t < m->n_terms && len < size; t++)
+        len += (size_t)snprintf(row + len, size - len, ",%.9g", ev->terms[t]);
+    if (len < size) snprintf(row + len, size - len, ",%.9g,%.3f,%.1f\n", ev->mse, seconds, rate);
+}
+
+clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms,
+                               double epoch_start)
+{
+    clae_model *m = r->model;
+    clae_eval ev;
+    const clae_buf *eval_x = clae__eval_x(r);
+    clae_status s = clae__evaluate(m, eval_x, eval_x, clae__eval_set(r)->count, &ev);
+    if (s != CLAE_OK) return s;
+    double seconds = clae__now_seconds() - epoch_start;
+    char row[1024];
+    format_row(m, epoch, train_terms, &ev, seconds, (double)r->train.count / seconds, row,
+               sizeof row);
+    s = clae__append_history(r, row);
+    if (s != CLAE_OK) return s;
+
+    char path[4200], header[512];
+    clae__checkpoint_path(r, path, sizeof path);
+    clae_checkpoint_meta meta = {epoch, r->opt.steps, r->spec->train.seed, r->spec->text,
+                                 r->history, clae_device_get_info(r->dev)->name,
+                                 r->train.channels, r->train.height, r->train.width};
+    s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
+    clae__loss_csv_header(m, header, sizeof header);
+    if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
+    if (s != CLAE_OK) return s;
+
+    clae_train_result *res = r->result;
+    res->epochs = epoch;
+    res->n_terms = m->n_terms;
+    res->train_loss = res->test_loss = 0.0;
+    for (int t = 0; t < m->n_terms; t++) {
+        res->term_names[t] = m->term_names[t];
+        res->train_terms[t] = train_terms[t];
+        res->test_terms[t] = ev.terms[t];
+        res->train_loss += train_terms[t];
+    }
+    res->test_loss = ev.loss;
+    res->test_mse = ev.mse;
+    res->variational = m->variational;
+    res->kl = ev.kl;
+    res->jacobian_known = m->jacobian_known;
+    res->code_jacobian = ev.jacobian;
+    if (r->opts->progress) {
+        clae_progress p = {.epoch = epoch, .epochs = r->spec->train.epochs,
+                           .train_loss = res->train_loss, .epoch_done = 1, .test_loss = ev.loss,
+                           .test_mse = ev.mse, .epoch_seconds = seconds};
+        p.samples_per_second = (double)r->train.count / seconds;
+        r->opts->progress(r->opts->progress_user, &p);
+    }
+    return CLAE_OK;
+}
+
+/* The codes of the evaluation rows: their statistics (with winner-take-all,
+ * as the model uses them: selected batch by batch), and with winner-take-all
+ * also the share of near-zero values without the selection. */
+static clae_status code_statistics(clae_run *r)
+{
+    clae_model *m = r->model;
+    const clae_dataset *eval = clae__eval_set(r);
+    size_t n = eval->count * (size_t)m->code;
+    float *codes = malloc((n ? n : 1) * sizeof *codes);
+    if (!codes) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_status s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
+    clae_code_stats cs = {0, 0, 0};
+    if (s == CLAE_OK) clae__code_stats(codes, n, &cs);
+    r->result->code_mean = cs.mean;
+    r->result->code_std = cs.std;
+    r->result->code_near_zero = cs.near_zero;
+    if (s == CLAE_OK && m->wta_percent > 0) {
+        m->wta_bypass = 1;
+        s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
+        m->wta_bypass = 0;
+        if (s == CLAE_OK) clae__code_stats(codes, n, &cs);
+        r->result->winner_take_all = 1;
+        r->result->code_near_zero_unselected = cs.near_zero;
+    }
+    free(codes);
+    return s;
+}
+
+/* Denoising: how far the corrupted evaluation rows and their restorations
+ * lie from the clean rows; and the rows shown in reconstructions.png. */
+static clae_status denoising_metrics(clae_run *r, size_t n_show, float *corrupted)
+{
+    const clae_dataset *eval = clae__eval_set(r);
+    size_t n = eval->count * eval->dim;
+    float *noisy = malloc((n ? n : 1) * sizeof *noisy);
+    if (!noisy) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_eval ev;
+    clae_status s = clae__buf_read(r->dev, &r->test_noisy, 0, n, noisy);
+    if (s == CLAE_OK) s = clae__evaluate(r->model, &r->test_noisy, clae__eval_x(r), eval->count, &ev);
+    if (s == CLAE_OK) {
+        r->result->denoising = 1;
+        r->result->noise_mse = clae__mse_host(noisy, eval->x, n);
+        r->result->denoised_mse = ev.mse;
+        memcpy(corrupted, noisy, n_show * eval->dim * sizeof *noisy);
+    }
+    free(noisy);
+    return s;
+}
+
+/* VAE: samples.png, decoded draws from the prior. */
+static clae_status write_samples(clae_run *r, size_t n)
+{
+    const clae_dataset *shape = clae__eval_set(r);
+    float *images = malloc((n ? n : 1) * shape->dim * sizeof *images);
+    if (!images) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_status s = clae__sample_prior(r->model, n, r->spec->train.seed, images);
+    if (s == CLAE_OK)
+        s = clae__write_tiles(r->ctx, r->spec->output.dir, "samples.png", shape, images, (int)n);
+    free(images);
+    return s;
+}
+
+clae_status clae__write_final_outputs(clae_run *r, double run_start)
+{
+    const clae_dataset *eval = clae__eval_set(r);
+    clae_model *m = r->model;
+    size_t n_show = (size_t)r->spec->output.samples;
+    if (n_show > eval->count) n_show = eval->count;
+    if (n_show > m->batch_max) n_show = m->batch_max;
+    size_t show = (n_show ? n_show : 1) * eval->dim;
+    float *recon = malloc(show * sizeof *recon), *corrupted = malloc(show * sizeof *corrupted);
+    clae_status s = recon && corrupted ? code_statistics(r)
+                                       : clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    if (s == CLAE_OK && r->denoising) s = denoising_metrics(r, n_show, corrupted);
+    /* a denoising model restores the corrupted digits; others reconstruct */
+    const clae_buf *shown_input = r->denoising ? &r->test_noisy : clae__eval_x(r);
+    if (s == CLAE_OK && n_show) s = clae__reconstruct_rows(m, shown_input, 0, n_show, recon);
+    if (s == CLAE_OK && n_show)
+        s = clae__write_reconstructions(r->ctx, r->spec->output.dir, eval, eval->x,
+                                        r->denoising ? corrupted : NULL, recon, (int)n_show);
+    free(recon);
+    free(corrupted);
+    if (s == CLAE_OK && m->variational && n_show) s = write_samples(r, n_show);
+    if (s != CLAE_OK) return s;
+
+    clae_train_result *res = r->result;
+    res->test_bce = r->spec->loss.reconstruction == CLAE_RECON_BCE
+                        ? res->test_terms[0]
+                        : 0.0;
+    res->parameters = m->n_params;
+    res->samples_per_second = r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0;
+    res->seconds = clae__now_seconds() - run_start;
+    clae_summary summary = {r->spec, res, clae_device_get_info(r->dev)->name,
+                            clae_device_gemm_provider(r->dev)};
+    return clae__write_summary(r->ctx, r->spec->output.dir, &summary);
+}

@@ -1,0 +1,277 @@
+/* The training loop: data on the device, one pass per epoch over a shuffled
+ * order (inputs corrupted on the device for denoising), loss scalars read
+ * back only every few batches, the epoch's report after each epoch. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/checkpoint.h"
+#include "data/source.h"
+#include "io/fsutil.h"
+#include "kernels/ops.h"
+#include "train/pretrain.h"
+#include "train/step.h"
+#include "train/train_run.h"
+
+/* Loss scalars are read back (and checked for NaN) at most this often. */
+#define PROGRESS_INTERVAL_S 0.25
+/* Separates the corruption draws from the initialisation draws of a seed. */
+#define NOISE_KEY 0x6e6f697365ULL
+/* The evaluation split is corrupted once, with this stream (training steps
+ * use their step number). */
+#define EVAL_NOISE_STREAM 0xffffffffu
+
+double clae__now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+clae_status clae__append_history(clae_run *r, const char *row)
+{
+    size_t n = strlen(row);
+    char *grown = realloc(r->history, r->history_len + n + 1);
+    if (!grown) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    memcpy(grown + r->history_len, row, n + 1);
+    r->history = grown;
+    r->history_len += n;
+    return CLAE_OK;
+}
+
+void clae__checkpoint_path(const clae_run *r, char *path, size_t size)
+{
+    snprintf(path, size, "%s/model.safetensors", r->spec->output.dir);
+}
+
+const clae_dataset *clae__eval_set(const clae_run *r) { return r->test.count ? &r->test : &r->train; }
+
+const clae_buf *clae__eval_x(const clae_run *r) { return r->test.count ? &r->test_x : &r->train_x; }
+
+static clae_status resume(clae_run *r)
+{
+    char path[4200];
+    clae__checkpoint_path(r, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return clae__fail(r->ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", path);
+    clae_safetensors *st = NULL;
+    clae_status s = clae_safetensors_read(r->ctx, path, &st);
+    if (s != CLAE_OK) return s;
+    s = clae__checkpoint_restore(r->ctx, path, st, r->model, &r->opt);
+    const char *epoch = clae_safetensors_meta(st, "epoch");
+    const char *step = clae_safetensors_meta(st, "step");
+    const char *history = clae_safetensors_meta(st, "loss_history");
+    if (s == CLAE_OK && (!epoch || !step))
+        s = clae__fail(r->ctx, CLAE_EDATA, "%s: not a clae checkpoint (no epoch/step metadata)",
+                       path);
+    if (s == CLAE_OK) {
+        char *end = NULL;
+        long e = strtol(epoch, &end, 10);
+        unsigned long long t = strtoull(step, NULL, 10);
+        if (*end != '\0' || e < 0)
+            s = clae__fail(r->ctx, CLAE_EDATA, "%s: bad epoch \"%s\"", path, epoch);
+        r->first_epoch = (int)e;
+        r->opt.steps = t;
+    }
+    if (s == CLAE_OK && history) s = clae__append_history(r, history);
+    clae_safetensors_free(st);
+    if (s == CLAE_OK && r->first_epoch >= r->spec->train.epochs)
+        s = clae__fail(r->ctx, CLAE_EUSAGE,
+                       "%s: already trained for %d epochs; ask for more with --epochs", path,
+                       r->first_epoch);
+    if (s == CLAE_OK)
+        clae__log(r->ctx, CLAE_LOG_INFO, "resuming %s after epoch %d (step %" PRIu64 ")", path,
+                  r->first_epoch, r->opt.steps);
+    return s;
+}
+
+static clae_status upload_dataset(clae_run *r, const clae_dataset *ds, clae_buf *buf)
+{
+    clae_status s = clae__buf_create(r->dev, ds->count * ds->dim, buf);
+    if (s == CLAE_OK) s = clae__buf_write(r->dev, buf, 0, ds->count * ds->dim, ds->x);
+    return s;
+}
+
+static clae_status setup(clae_run *r)
+{
+    const clae_spec *spec = r->spec;
+    clae_status s = clae__load_datasets(r->ctx, spec, &r->train, &r->test);
+    if (s != CLAE_OK) return s;
+    if (r->train.dim > (size_t)CLAE_SPEC_MAX_COUNT)
+        return clae__fail(r->ctx, CLAE_EDATA, "%s: %zu values per sample is too many",
+                          r->train.name, r->train.dim);
+    s = clae__mkdir_p(r->ctx, spec->output.dir);
+    if (s != CLAE_OK) return s;
+
+    size_t batch = (size_t)spec->train.batch;
+    if (batch > r->train.count) batch = r->train.count;
+    size_t dim = r->train.dim, batches = (r->train.count + batch - 1) / batch;
+    s = clae__model_create(r->dev, spec, (int)dim, batch, &r->model);
+    if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
+    /* The whole dataset stays on the device; batches are gathered there. */
+    if (s == CLAE_OK) s = upload_dataset(r, &r->train, &r->train_x);
+    if (s == CLAE_OK && r->test.count) s = upload_dataset(r, &r->test, &r->test_x);
+    if (s == CLAE_OK) s = clae__buf_create(r->dev, r->train.count, &r->order);
+    if (s == CLAE_OK) s = clae__buf_create(r->dev, batch * dim, &r->batch_x);
+    if (s == CLAE_OK)
+        s = clae__buf_create(r->dev, batches * (size_t)r->model->n_terms, &r->losses);
+    r->denoising = spec->noise.gaussian > 0 || spec->noise.mask > 0;
+    r->noise_seed = spec->train.seed ^ NOISE_KEY;
+    if (s == CLAE_OK && r->denoising) {
+        const clae_dataset *eval = clae__eval_set(r);
+        s = clae__buf_create(r->dev, batch * dim, &r->noisy_x);
+        if (s == CLAE_OK) s = clae__buf_create(r->dev, eval->count * dim, &r->test_noisy);
+        if (s == CLAE_OK)
+            s = clae__corrupt(r->dev, eval->count * dim, clae__eval_x(r), 0, &r->test_noisy, 0,
+                              r->noise_seed, EVAL_NOISE_STREAM, (float)spec->noise.gaussian,
+                              (float)spec->noise.mask);
+    }
+    if (s != CLAE_OK) return s;
+    r->host_losses = malloc(batches * (size_t)r->model->n_terms * sizeof *r->host_losses);
+    r->perm = malloc(r->train.count * sizeof *r->perm);
+    if (!r->host_losses || !r->perm) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+
+    if (r->opts->resume) return resume(r);
+    return clae__model_init(r->model, spec->train.seed);
+}
+
+/* Means of the terms over batches [0, done), weighted by their rows; fails
+ * on the first non-finite value. */
+static clae_status read_losses(clae_run *r, int epoch, size_t done, size_t batch, double *terms)
+{
+    size_t n_terms = (size_t)r->model->n_terms;
+    clae_status s = clae__buf_read(r->dev, &r->losses, 0, done * n_terms, r->host_losses);
+    if (s != CLAE_OK) return s;
+    double weight = 0.0;
+    for (size_t t = 0; t < n_terms; t++) terms[t] = 0.0;
+    for (size_t b = 0; b < done; b++) {
+        size_t left = r->train.count - b * batch, rows = left < batch ? left : batch;
+        for (size_t t = 0; t < n_terms; t++) {
+            float v = r->host_losses[b * n_terms + t];
+            if (!isfinite(v)) {
+                char path[4200];
+                clae__checkpoint_path(r, path, sizeof path);
+                return clae__fail(r->ctx, CLAE_EDIVERGED,
+                                  "training diverged at epoch %d, batch %zu: the %s loss is %s; "
+                                  "%s keeps epoch %d (try a lower learning_rate)",
+                                  epoch, b + 1, r->model->term_names[t],
+                                  isnan(v) ? "NaN" : "infinite",
+                                  r->first_epoch || epoch > 1 ? path : "no checkpoint",
+                                  epoch - 1);
+            }
+            terms[t] += v * (double)rows;
+        }
+        weight += (double)rows;
+    }
+    for (size_t t = 0; t < n_terms; t++) terms[t] = weight > 0 ? terms[t] / weight : 0.0;
+    return CLAE_OK;
+}
+
+static double sum_terms(const clae_model *m, const double *terms)
+{
+    double sum = 0.0;
+    for (int t = 0; t < m->n_terms; t++) sum += terms[t];
+    return sum;
+}
+
+static clae_status train_epoch(clae_run *r, int epoch, double run_start, double *terms)
+{
+    size_t batch = r->model->batch_max, dim = r->train.dim, count = r->train.count;
+    size_t batches = (count + batch - 1) / batch, n_terms = (size_t)r->model->n_terms;
+    const clae_spec *spec = r->spec;
+    clae_shuffle(r->perm, count, spec->train.seed, (uint64_t)epoch);
+    clae_status s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
+    double start = clae__now_seconds(), last_report = start;
+    clae_progress p = {.epoch = epoch, .epochs = spec->train.epochs, .batches = batches};
+    if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
+    for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
+        size_t left = count - b * batch, rows = left < batch ? left : batch;
+        const clae_buf *input = r->denoising ? &r->noisy_x : &r->batch_x;
+        s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);
+        /* a fresh corruption every step: the step number is the draw's stream */
+        if (s == CLAE_OK && r->denoising)
+            s = clae__corrupt(r->dev, rows * dim, &r->batch_x, 0, &r->noisy_x, 0, r->noise_seed,
+                              (uint32_t)r->opt.steps, (float)spec->noise.gaussian,
+                              (float)spec->noise.mask);
+        if (s == CLAE_OK)
+            s = clae__train_step(r->model, &r->opt, input, &r->batch_x, rows, &r->losses,
+                                 b * n_terms);
+        if (s != CLAE_OK) break;
+        if (r->opts->stop && *r->opts->stop) {
+            s = clae__fail(r->ctx, CLAE_EINTERRUPTED,
+                           "interrupted in epoch %d; %s/model.safetensors keeps epoch %d "
+                           "(continue with --resume)",
+                           epoch, spec->output.dir, epoch - 1);
+            break;
+        }
+        double t = clae__now_seconds();
+        if (r->opts->progress && (t - last_report >= PROGRESS_INTERVAL_S || b + 1 == batches)) {
+            s = read_losses(r, epoch, b + 1, batch, terms);
+            if (s != CLAE_OK) break;
+            t = clae__now_seconds();
+            p.batch = b + 1;
+            p.train_loss = sum_terms(r->model, terms);
+            p.samples_per_second = (double)((b + 1) * batch) / (t - start);
+            double per_epoch = (t - start) / (double)(b + 1) * (double)batches;
+            double done = (double)(epoch - 1 - r->first_epoch) + (double)(b + 1) / (double)batches;
+            double total = (double)(spec->train.epochs - r->first_epoch);
+            p.eta_seconds = done > 0 ? (t - run_start) / done * (total - done) : per_epoch * total;
+            r->opts->progress(r->opts->progress_user, &p);
+            last_report = t;
+        }
+    }
+    if (s == CLAE_OK) s = read_losses(r, epoch, batches, batch, terms);
+    double seconds = clae__now_seconds() - start;
+    /* Steady state: the first epoch pays for kernel compilation and warm-up. */
+    if (epoch > r->first_epoch + 1 || spec->train.epochs == r->first_epoch + 1) {
+        r->train_seconds += seconds;
+        r->train_samples += (double)count;
+    }
+    return s;
+}
+
+static void cleanup(clae_run *r)
+{
+    clae__optimizer_release(&r->opt);
+    clae__model_destroy(r->model);
+    clae__buf_release(&r->train_x);
+    clae__buf_release(&r->test_x);
+    clae__buf_release(&r->order);
+    clae__buf_release(&r->batch_x);
+    clae__buf_release(&r->losses);
+    clae__buf_release(&r->noisy_x);
+    clae__buf_release(&r->test_noisy);
+    clae_dataset_free(&r->train);
+    clae_dataset_free(&r->test);
+    free(r->host_losses);
+    free(r->perm);
+    free(r->history);
+}
+
+clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options *opts,
+                       clae_train_result *result)
+{
+    clae_run r;
+    memset(&r, 0, sizeof r);
+    memset(result, 0, sizeof *result);
+    r.ctx = ctx;
+    r.dev = dev;
+    r.opts = opts;
+    r.spec = opts->spec;
+    r.result = result;
+    double run_start = clae__now_seconds();
+    clae_status s = setup(&r);
+    if (s == CLAE_OK && !opts->resume && r.spec->train.pretrain_greedy) s = clae__pretrain_greedy(&r);
+    for (int epoch = r.first_epoch + 1; s == CLAE_OK && epoch <= r.spec->train.epochs; epoch++) {
+        double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
+        s = train_epoch(&r, epoch, run_start, terms);
+        if (s == CLAE_OK) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
+    }
+    if (s == CLAE_OK) s = clae__write_final_outputs(&r, run_start);
+    cleanup(&r);
+    return s;
+}

@@ -1,0 +1,49 @@
+/* The state of one training run, shared by train.c (the loop) and
+ * train_report.c (what each epoch and the end of the run write). */
+#ifndef CLAE_TRAIN_RUN_H
+#define CLAE_TRAIN_RUN_H
+
+#include "clae/data.h"
+#include "clae/train.h"
+#include "model/model.h"
+#include "train/optimizer.h"
+
+typedef struct {
+    clae_ctx *ctx;
+    clae_device *dev;
+    const clae_train_options *opts;
+    const clae_spec *spec;
+    clae_dataset train, test;
+    clae_buf train_x, test_x, order, batch_x, losses;
+    int denoising;           /* the encoder sees corrupted inputs */
+    uint64_t noise_seed;     /* key of the corruption draws */
+    clae_buf noisy_x;        /* the corrupted batch */
+    clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed stream */
+    float *host_losses;
+    uint32_t *perm;
+    clae_model *model;
+    clae_optimizer opt;
+    int first_epoch;         /* epochs already done (resume) */
+    char *history;           /* loss.csv rows */
+    size_t history_len;
+    double train_seconds, train_samples; /* for the steady-state rate */
+    clae_train_result *result;
+} clae_run;
+
+double clae__now_seconds(void);
+void clae__checkpoint_path(const clae_run *r, char *path, size_t size);
+clae_status clae__append_history(clae_run *r, const char *row);
+/* The rows the model is evaluated on: the test split, else the training set. */
+const clae_dataset *clae__eval_set(const clae_run *r);
+const clae_buf *clae__eval_x(const clae_run *r);
+
+/* train_report.c */
+/* The loss.csv header for this model's terms. */
+void clae__loss_csv_header(const clae_model *m, char *out, size_t size);
+/* Test metrics, the loss.csv row, the checkpoint and progress for an epoch. */
+clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms,
+                               double epoch_start);
+/* Code statistics, reconstructions.png and summary.json. */
+clae_status clae__write_final_outputs(clae_run *r, double run_start);
+
+#endif
