@@ -72,4 +72,7 @@ static inline int check_finish(void)
     return check__failed ? 1 : 0;
 }
 
+/* A run's named metric (NaN when it has none). */
+#define METRIC(result, name) clae_result_get(&(result), #name)
+
 #endif

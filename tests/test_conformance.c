@@ -14,7 +14,10 @@ static const char *const kernels[] = {
     "rmsprop_step",    "adam_step",       "rng_uniform",   "rng_normal",  "corrupt",
     "sparsity_l1",     "sparsity_kl",     "add_inplace",   "contractive_fwd",
     "contractive_wgrad", "wta_select",    "mask_mul",      "reparam_fwd", "reparam_bwd",
-    "vae_kl"};
+    "vae_kl",          "im2col",          "col2im",        "cnhw_bias_act",
+    "act_bwd_to_cnhw", "channel_bias_act", "channel_sums", "channel_combine", "bn_stats",
+    "bn_fwd",          "bn_param_grad",   "bn_bwd",        "maxpool_fwd", "maxpool_bwd",
+    "upsample_fwd",    "upsample_bwd",    "dropout_fwd",   "dropout_bwd"};
 #define N_KERNELS (sizeof kernels / sizeof kernels[0])
 static int checked[N_KERNELS];
 

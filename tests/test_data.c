@@ -1,3 +1,4 @@
+#include <math.h>
 /* Data loading: IDX parsing (plain and gzipped), the bundled digits, every
  * rejected input with its exact message, splitting, limiting and shuffling. */
 #include <stdint.h>
@@ -420,6 +421,37 @@ static void test_shuffle(void)
     clae_shuffle(NULL, 0, 0, 0);
 }
 
+/* Bilinear resizing as PyTorch's interpolate(align_corners=False), and padding. */
+static void test_resize_pad(void)
+{
+    clae_ctx *ctx = clae_ctx_create();
+    clae_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    static const float img[] = {0.0f, 1.0f, 2.0f, 3.0f}; /* one 1 x 2 x 2 image */
+    ds.count = 1;
+    ds.channels = 1;
+    ds.height = ds.width = 2;
+    ds.dim = 4;
+    ds.x = malloc(sizeof img);
+    REQUIRE(ds.x);
+    memcpy(ds.x, img, sizeof img);
+    REQUIRE(clae_dataset_resize(ctx, &ds, 4, 4) == CLAE_OK);
+    CHECK(ds.height == 4 && ds.width == 4 && ds.dim == 16);
+    /* torch.nn.functional.interpolate([[0, 1], [2, 3]], size=4, mode="bilinear"):
+     * rows [0, .25, .75, 1], [.5, .75, 1.25, 1.5], [1.5, 1.75, 2.25, 2.5], [2, 2.25, 2.75, 3] */
+    static const float want[] = {0.0f, 0.25f, 0.75f, 1.0f, 0.5f, 0.75f, 1.25f, 1.5f,
+                                 1.5f, 1.75f, 2.25f, 2.5f, 2.0f, 2.25f, 2.75f, 3.0f};
+    for (int i = 0; i < 16; i++) CHECK(fabsf(ds.x[i] - want[i]) < 1e-6f);
+    REQUIRE(clae_dataset_resize(ctx, &ds, 2, 2) == CLAE_OK); /* and back down */
+    CHECK(fabsf(ds.x[0] - 0.375f) < 1e-6f && fabsf(ds.x[3] - 2.625f) < 1e-6f);
+    REQUIRE(clae_dataset_pad(ctx, &ds, 1) == CLAE_OK);
+    CHECK(ds.height == 4 && ds.width == 4 && ds.dim == 16);
+    CHECK(ds.x[0] == 0.0f && ds.x[3] == 0.0f && ds.x[15] == 0.0f);
+    CHECK(fabsf(ds.x[5] - 0.375f) < 1e-6f && fabsf(ds.x[10] - 2.625f) < 1e-6f);
+    clae_dataset_free(&ds);
+    clae_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-data-XXXXXX");
@@ -433,6 +465,7 @@ int main(void)
     test_bad_files();
     test_split_limit_free();
     test_shuffle();
+    test_resize_pad();
     if (rmdir(tmpdir) != 0) perror(tmpdir);
     return check_finish();
 }

@@ -5,9 +5,12 @@
  * are multiples of nothing, so no kernel's tail handling hides), runs forward,
  * loss and backward on the device, and compares every entry of m->grads with
  * (L(p + h e_j) - L(p - h e_j)) / 2h computed by the host model below. The
- * host model reads only the layer table (in, out, activation, w_off, b_off,
- * tied) and the parameters the device holds, so it checks the layout too;
- * its loss must first agree with the device's, which validates it. */
+ * host model reads only the layer list (dense layers' in, out, activation,
+ * w_off, b_off, tied; the sampler's and winner-take-all's places), the spec's
+ * terms and the parameters the device holds, so it checks the layout too;
+ * its loss must first agree with the device's, which validates it. Layer
+ * kinds beyond dense stacks are checked against the device's own forward
+ * pass instead (test_layer_gradients.c). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,6 +69,7 @@ static int has_kink(clae_activation a) { return a == CLAE_ACT_RELU || a == CLAE_
 
 typedef struct {
     const clae_model *m;
+    const clae_spec *spec;
     const double *x; /* batch x input_dim */
     double *a, *b;   /* ping-pong activations, batch x widest */
     double *z;       /* a VAE's sampled code, batch x code */
@@ -83,30 +87,30 @@ typedef struct {
 static double host_code_terms(host_model *h, double *code, int width, const double **next)
 {
     const clae_model *m = h->m;
+    const clae_spec *sp = h->spec;
     double penalty = 0;
     *next = code;
-    if (m->wta_percent > 0 && h->mask)
-        for (int i = 0; i < BATCH * width; i++) code[i] *= h->mask[i];
-    if (m->sparsity == CLAE_SPARSITY_L1) {
+    if (sp->loss.sparsity == CLAE_SPARSITY_L1) {
         double sum = 0;
         for (int i = 0; i < BATCH * width; i++) sum += fabs(code[i]);
-        penalty += m->sparsity_weight * sum / (BATCH * width);
-    } else if (m->sparsity == CLAE_SPARSITY_KL) {
-        double rho = m->sparsity_target, sum = 0;
+        penalty += sp->loss.sparsity_weight * sum / (BATCH * width);
+    } else if (sp->loss.sparsity == CLAE_SPARSITY_KL) {
+        double rho = sp->loss.sparsity_target, sum = 0;
         for (int o = 0; o < width; o++) {
             double mean = 0;
             for (int r = 0; r < BATCH; r++) mean += code[r * width + o] / BATCH;
             sum += rho * log(rho / mean) + (1 - rho) * log((1 - rho) / (1 - mean));
         }
-        penalty += m->sparsity_weight * sum / width;
+        penalty += sp->loss.sparsity_weight * sum / width;
     }
-    if (m->contractive > 0) { /* ‖∂h/∂x‖²_F = Σ_j act'(h_j)² Σ_i W_ji², per sample */
-        const clae_layer *l = &m->layers[m->code_layer];
+    if (sp->loss.contractive > 0) { /* ‖∂h/∂x‖²_F = Σ_j act'(h_j)² Σ_i W_ji², per sample */
+        const clae_layer *l = m->layers[m->code_layer];
+        size_t in = clae_shape_size(l->in);
         double sum = 0;
         for (int j = 0; j < width; j++) {
             double s = 0;
-            for (int i = 0; i < l->in; i++) {
-                double wji = h->p[l->w_off + (size_t)j * (size_t)l->in + (size_t)i];
+            for (size_t i = 0; i < in; i++) {
+                double wji = h->p[l->w_off + (size_t)j * in + i];
                 s += wji * wji;
             }
             for (int r = 0; r < BATCH; r++) {
@@ -115,9 +119,9 @@ static double host_code_terms(host_model *h, double *code, int width, const doub
                 sum += g * g * s;
             }
         }
-        penalty += m->contractive * sum / BATCH;
+        penalty += sp->loss.contractive * sum / BATCH;
     }
-    if (m->variational) { /* code holds the heads: mean, then log-variance */
+    if (sp->model.variational) { /* code holds the heads: mean, then log-variance */
         int k = width / 2;
         double kl = 0;
         for (int r = 0; r < BATCH; r++)
@@ -127,9 +131,12 @@ static double host_code_terms(host_model *h, double *code, int width, const doub
                 h->z[r * k + j] = mu + exp(0.5 * lv) * eps;
                 kl += 0.5 * (mu * mu + exp(lv) - 1 - lv);
             }
-        penalty += m->kl_weight * kl / (BATCH * INPUT_DIM);
+        penalty += sp->loss.kl_weight * kl / (BATCH * INPUT_DIM);
         *next = h->z;
     }
+    /* winner-take-all selects on the code the penalties saw */
+    if (sp->loss.winner_take_all > 0 && h->mask)
+        for (int i = 0; i < BATCH * width; i++) code[i] *= h->mask[i];
     return penalty;
 }
 
@@ -145,21 +152,24 @@ static double host_loss(host_model *h, const double *p)
     h->p = p;
     h->n_kink = 0;
     for (int i = 0; i < m->n_layers; i++) {
-        const clae_layer *l = &m->layers[i];
+        const clae_layer *l = m->layers[i];
+        if (l->vt != &clae_dense_vt) continue; /* the sampler and selection: at the code */
+        int n_in = (int)clae_shape_size(l->in), n_out = (int)clae_shape_size(l->out);
+        int tied = clae__dense_tied(l);
         for (int r = 0; r < BATCH; r++)
-            for (int o = 0; o < l->out; o++) {
+            for (int o = 0; o < n_out; o++) {
                 double z = p[l->b_off + (size_t)o];
-                for (int k = 0; k < l->in; k++) {
+                for (int k = 0; k < n_in; k++) {
                     /* own W is out x in; a tied layer's is its mirror's, in x out */
-                    size_t w = l->tied ? (size_t)k * (size_t)l->out + (size_t)o
-                                       : (size_t)o * (size_t)l->in + (size_t)k;
-                    z += in[r * l->in + k] * p[l->w_off + w];
+                    size_t w = tied ? (size_t)k * (size_t)n_out + (size_t)o
+                                    : (size_t)o * (size_t)n_in + (size_t)k;
+                    z += in[r * n_in + k] * p[l->w_off + w];
                 }
                 if (has_kink(l->activation)) h->kink[h->n_kink++] = z;
-                out[r * l->out + o] = act(l->activation, z);
+                out[r * n_out + o] = act(l->activation, z);
             }
         in = out;
-        if (i == m->code_layer) penalty = host_code_terms(h, out, l->out, &in);
+        if (i == m->code_layer) penalty = host_code_terms(h, out, n_out, &in);
         out = out == h->a ? h->b : h->a;
     }
     double sum = 0;
@@ -185,12 +195,20 @@ static double uniform(void) /* xorshift64*, for reproducible batches */
     return (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
+static clae_layer_spec dense(int units, clae_activation a)
+{
+    clae_layer_spec l = clae_layer_spec_default(CLAE_LAYER_DENSE, 0);
+    l.units = units;
+    l.activation = a;
+    return l;
+}
+
 static clae_spec base_spec(void)
 {
     clae_spec s;
     clae_spec_defaults(&s);
     s.n_encoder = 1;
-    s.encoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 5, CLAE_ACT_TANH, 0};
+    s.encoder[0] = dense(5, CLAE_ACT_TANH);
     s.model.code = 3;
     s.code_activation = CLAE_ACT_LINEAR;
     s.model.output = CLAE_ACT_SIGMOID;
@@ -207,18 +225,19 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
     REQUIRE(st == CLAE_OK);
 
     clae_model *m = NULL;
-    REQUIRE(clae__model_create(dev, spec, INPUT_DIM, BATCH_MAX, &m) == CLAE_OK);
+    REQUIRE(clae__model_create(dev, spec, clae_shape_flat(INPUT_DIM), BATCH_MAX, &m) == CLAE_OK);
     size_t np = m->n_params, nx = (size_t)(BATCH + 1) * INPUT_DIM;
     size_t widest = INPUT_DIM, n_kink_max = 0;
     for (int i = 0; i < m->n_layers; i++) {
-        if ((size_t)m->layers[i].out > widest) widest = (size_t)m->layers[i].out;
-        n_kink_max += (size_t)BATCH * (size_t)m->layers[i].out;
+        size_t out = clae_shape_size(m->layers[i]->out);
+        if (out > widest) widest = out;
+        n_kink_max += (size_t)BATCH * out;
     }
     float *pf = malloc(np * sizeof *pf), *gf = malloc(np * sizeof *gf);
     float *xf = malloc(nx * sizeof *xf);
     double *p = malloc(np * sizeof *p), *x = malloc(BATCH * INPUT_DIM * sizeof *x);
     double *kink0 = malloc(n_kink_max * sizeof *kink0);
-    host_model h = {m, x, malloc(BATCH * widest * sizeof(double)),
+    host_model h = {m, spec, x, malloc(BATCH * widest * sizeof(double)),
                     malloc(BATCH * widest * sizeof(double)),
                     malloc(BATCH * widest * sizeof(double)),
                     malloc(n_kink_max * sizeof(double)), 0, NULL, NULL, NULL};
@@ -256,24 +275,25 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const cl
      * samples its code, keyed by the step). */
     float terms[CLAE_MAX_TERMS] = {0};
     size_t code_values = (size_t)BATCH * (size_t)m->code;
-    m->sampling = 1;
+    int sampler = clae__model_find(m, &clae_sampler_vt, 0), wta = clae__model_find(m, &clae_wta_vt, 0);
     m->step = seed;
     ok = clae__buf_write(dev, &xb, 0, nx, xf) == CLAE_OK &&
          clae__buf_fill(dev, &m->grads, 0, np, NAN) == CLAE_OK && /* nothing left unwritten */
-         clae__model_forward(m, &xb, X_OFF, BATCH) == CLAE_OK &&
-         clae__model_loss(m, &xb, X_OFF, BATCH, 1, &lossb, 0) == CLAE_OK &&
-         clae__model_backward(m, &xb, X_OFF, BATCH) == CLAE_OK &&
+         clae__model_forward(m, &xb, X_OFF, BATCH, CLAE_TRAINING) == CLAE_OK &&
+         clae__model_loss(m, &xb, X_OFF, BATCH, CLAE_TRAINING, 1, &lossb, 0) == CLAE_OK &&
+         clae__model_backward(m, &xb, X_OFF, BATCH, CLAE_TRAINING) == CLAE_OK &&
          clae__buf_read(dev, &lossb, 0, (size_t)m->n_terms, terms) == CLAE_OK &&
          clae__buf_read(dev, &m->grads, 0, np, gf) == CLAE_OK &&
-         (!m->variational || clae__buf_read(dev, &m->eps, 0, code_values, eps) == CLAE_OK) &&
-         (m->wta_percent <= 0 || clae__buf_read(dev, &m->wta_mask, 0, code_values, mask) == CLAE_OK);
-    m->sampling = 0;
+         (sampler < 0 || clae__buf_read(dev, clae__sampler_eps(m->layers[sampler]), 0,
+                                        code_values, eps) == CLAE_OK) &&
+         (wta < 0 || clae__buf_read(dev, clae__wta_mask(m->layers[wta]), 0, code_values,
+                                    mask) == CLAE_OK);
     if (!ok) fprintf(stderr, "%s: %s\n", name, clae_ctx_message(ctx));
     CHECK(ok);
     if (!ok) goto done;
     /* the host now uses the device's draws for this batch */
-    h.eps = m->variational ? eps : NULL;
-    h.mask = m->wta_percent > 0 ? mask : NULL;
+    h.eps = sampler >= 0 ? eps : NULL;
+    h.mask = wta >= 0 ? mask : NULL;
     base = host_loss(&h, p);
     n_kink = h.n_kink;
     for (size_t k = 0; k < n_kink; k++) kink0[k] = h.kink[k];
@@ -382,8 +402,8 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
      * using its mirror's W transposed, the gradients of both uses summed. */
     s = base_spec();
     s.n_encoder = 2;
-    s.encoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 6, CLAE_ACT_TANH, 0};
-    s.encoder[1] = (clae_layer_spec){CLAE_LAYER_DENSE, 5, CLAE_ACT_LEAKY_RELU, 0};
+    s.encoder[0] = dense(6, CLAE_ACT_TANH);
+    s.encoder[1] = dense(5, CLAE_ACT_LEAKY_RELU);
     s.code_activation = CLAE_ACT_SIGMOID;
     s.model.tied = 1;
     run_case(ctx, dev, "tied, 2 layers, mse", &s, seed++);
@@ -397,8 +417,8 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
     s.code_activation = CLAE_ACT_TANH;
     s.model.decoder_explicit = 1;
     s.n_decoder = 2;
-    s.decoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 6, CLAE_ACT_LEAKY_RELU, 0};
-    s.decoder[1] = (clae_layer_spec){CLAE_LAYER_DENSE, 4, CLAE_ACT_SIGMOID, 0};
+    s.decoder[0] = dense(6, CLAE_ACT_LEAKY_RELU);
+    s.decoder[1] = dense(4, CLAE_ACT_SIGMOID);
     run_case(ctx, dev, "explicit decoder, mse", &s, seed++);
 
     /* The families' terms. Sparsity on a sigmoid code: L1, and KL to a target. */
@@ -427,7 +447,7 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
     run_case(ctx, dev, "contractive, sigmoid", &s, seed++);
     s.code_activation = CLAE_ACT_TANH;
     s.n_encoder = 2;
-    s.encoder[1] = (clae_layer_spec){CLAE_LAYER_DENSE, 6, CLAE_ACT_ELU, 0};
+    s.encoder[1] = dense(6, CLAE_ACT_ELU);
     s.model.tied = 1;
     run_case(ctx, dev, "contractive, tanh, tied", &s, seed++);
 

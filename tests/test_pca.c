@@ -30,9 +30,9 @@ static int train_linear(clae_ctx *ctx, clae_device *dev, const clae_spec *spec, 
         fprintf(stderr, "train: %s\n", clae_ctx_message(ctx));
         return 0;
     }
-    printf("linear autoencoder: %d epochs in %.1f s, test_mse %.6f\n", r.epochs, r.seconds,
-           r.test_mse);
-    *mse = r.test_mse;
+    printf("linear autoencoder: %.0f epochs in %.1f s, test_mse %.6f\n", METRIC(r, epochs), METRIC(r, seconds),
+           METRIC(r, test_mse));
+    *mse = METRIC(r, test_mse);
 
     char path[CLAE_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/model.safetensors", spec->output.dir);

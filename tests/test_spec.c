@@ -278,10 +278,10 @@ static void test_layout(void)
     char text[512];
     snprintf(text, sizeof text, "[data]\ntrain = %0250d\n", 1);
     EXPECT_ERROR(text, "t.ini:2: line too long (at most 197 characters)");
-    char *many = malloc(17 * 24 + 1), *w = many;
+    char *many = malloc(25 * 24 + 1), *w = many;
     REQUIRE(many);
-    for (int i = 0; i < 17; i++) w += sprintf(w, "[dense]\nunits = %d\n", i + 1);
-    EXPECT_ERROR(many, "t.ini:33: [dense]: too many layers (at most 16 in the encoder)");
+    for (int i = 0; i < 25; i++) w += sprintf(w, "[dense]\nunits = %d\n", i + 1);
+    EXPECT_ERROR(many, "t.ini:49: [dense]: too many layers (at most 24 in the encoder)");
     free(many);
 }
 
@@ -333,9 +333,16 @@ static void test_errors(void)
                  "t.ini:2: [train] seed: expected an unsigned 64-bit integer, got \"18446744073709551616\"");
     EXPECT_ERROR("[output]\nsamples = 0\n", "t.ini:2: [output] samples: expected a positive integer, got \"0\"");
 
-    /* features of the contract this version lacks: refused, never ignored */
-    EXPECT_ERROR("[conv]\n", "t.ini:1: [conv]: not supported by this version of clae");
-    EXPECT_ERROR("[data]\nresize = 32x32\n", "t.ini:2: [data] resize: not supported by this version of clae");
+    /* layer sections: their required keys, ranges and shapes */
+    EXPECT_ERROR("[conv]\n", "t.ini:1: [conv] filters: missing");
+    EXPECT_ERROR("[conv]\nfilters = 4\npadding = wide\n",
+                 "t.ini:3: [conv] padding: expected same, valid or a number of zeros 0 to 1024, got \"wide\"");
+    EXPECT_ERROR("[deconv]\nfilters = 4\nunits = 3\n", "t.ini:3: [deconv] units: unknown key");
+    EXPECT_ERROR("[maxpool]\nsize = 0\n", "t.ini:2: [maxpool] size: expected an integer from 1 to 1024, got \"0\"");
+    EXPECT_ERROR("[dropout]\nrate = 1\n", "t.ini:2: [dropout] rate: expected a number in [0, 1), got \"1\"");
+    EXPECT_ERROR("[reshape]\nshape = 1x16\n", "t.ini:2: [reshape] shape: expected CxHxW with positive sizes, got \"1x16\"");
+    EXPECT_ERROR("[batchnorm]\nmomentum = 1\n", "t.ini:2: [batchnorm] momentum: expected a number in (0, 1), got \"1\"");
+    EXPECT_ERROR("[data]\nresize = 32\n", "t.ini:2: [data] resize: expected HxW with positive sizes, got \"32\"");
     EXPECT_ERROR("[model]\nvariational = yes\n",
                  "t.ini: [model] variational = yes needs [code] activation = linear (the mean and log-variance heads are linear)");
     EXPECT_ERROR("[model]\nvariational = yes\ntied = yes\n[code]\nactivation = linear\n",

@@ -43,6 +43,10 @@ void clae_dataset_limit(clae_dataset *ds, size_t limit);
  * of each side must remain, or CLAE_EDATA). *all keeps the rest. */
 clae_status clae_dataset_split(clae_ctx *ctx, clae_dataset *all, double holdout, clae_dataset *test);
 void clae_dataset_free(clae_dataset *ds);
+/* Every image bilinearly resized to h x w (PyTorch's align_corners = False). */
+clae_status clae_dataset_resize(clae_ctx *ctx, clae_dataset *ds, int h, int w);
+/* pad zeros added on each side of every image. */
+clae_status clae_dataset_pad(clae_ctx *ctx, clae_dataset *ds, int pad);
 
 /* Fills perm with a permutation of 0..n-1 that depends only on (seed, epoch). */
 void clae_shuffle(uint32_t *perm, size_t n, uint64_t seed, uint64_t epoch);

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define CLAE_MAX_LAYERS 16
+#define CLAE_MAX_LAYERS 24
 #define CLAE_PATH_MAX 1024
 /* Upper bound of every count in a spec (units, code, batch, epochs...):
  * anything larger is surely a typo. */
@@ -43,14 +43,41 @@ const char *clae_activation_name(clae_activation a);
 /* Returns 0 and sets *out when name is known, -1 otherwise. */
 int clae_activation_parse(const char *name, clae_activation *out);
 
-typedef enum { CLAE_LAYER_DENSE } clae_layer_kind;
+/* The layer sections, in the order of their names in the spec. */
+typedef enum {
+    CLAE_LAYER_DENSE,
+    CLAE_LAYER_CONV,
+    CLAE_LAYER_DECONV,
+    CLAE_LAYER_MAXPOOL,
+    CLAE_LAYER_UPSAMPLE,
+    CLAE_LAYER_BATCHNORM,
+    CLAE_LAYER_DROPOUT,
+    CLAE_LAYER_RESHAPE,
+    CLAE_LAYER_KIND_COUNT
+} clae_layer_kind;
+
+const char *clae_layer_kind_name(clae_layer_kind k);
+
+/* padding = same: as much as keeps the map's size at stride 1 (k / 2 each side). */
+#define CLAE_PADDING_SAME (-1)
 
 typedef struct {
     clae_layer_kind kind;
-    int units;
-    clae_activation activation;
+    int units;                  /* dense: units; conv, deconv: filters */
+    int size, stride;           /* conv, deconv, maxpool: square kernel and its stride */
+    int padding;                /* conv, deconv: zeros on each side, or CLAE_PADDING_SAME */
+    int output_padding;         /* deconv: rows / columns added at the far side */
+    int bias;                   /* conv, deconv: 1 = with a bias */
+    int factor;                 /* upsample */
+    double rate;                /* dropout */
+    double momentum, epsilon;   /* batchnorm */
+    int shape[3];               /* reshape: C x H x W */
+    clae_activation activation; /* dense, conv, deconv, batchnorm: applied last */
     int line; /* line of the section header in the spec, for messages */
 } clae_layer_spec;
+
+/* A layer section's defaults (the contract's). */
+clae_layer_spec clae_layer_spec_default(clae_layer_kind kind, int line);
 
 typedef enum { CLAE_RECON_MSE, CLAE_RECON_BCE } clae_recon_loss;
 typedef enum { CLAE_SPARSITY_NONE, CLAE_SPARSITY_L1, CLAE_SPARSITY_KL } clae_sparsity;
@@ -67,6 +94,8 @@ typedef struct clae_spec {
         char test_labels[CLAE_PATH_MAX]; /* optional */
         double holdout;             /* fraction of train held out when no test file */
         long limit;                 /* first N samples only; 0 = all */
+        int resize_h, resize_w;     /* bilinear resize of every image; 0 = off */
+        int pad;                    /* zeros added on each side of every image */
     } data;
 
     struct {

@@ -23,6 +23,7 @@ extern "C" {
     X(CLAE_EDIVERGED, 1, "training diverged")                  \
     X(CLAE_EINTERRUPTED, 1, "interrupted")                     \
     X(CLAE_EFAILED, 1, "check failed")                         \
+    X(CLAE_EINTERNAL, 1, "internal error (a bug in clae)")     \
     X(CLAE_EDEVICE, 3, "OpenCL device failure")                \
     X(CLAE_ENODEVICE, 3, "no usable OpenCL device")
 

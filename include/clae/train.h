@@ -34,37 +34,29 @@ typedef struct {
     volatile sig_atomic_t *stop; /* when set, training stops after the current batch */
 } clae_train_options;
 
-#define CLAE_MAX_LOSS_TERMS 4
+/* What a run measured: a list of named metrics (summary.json writes them as
+ * they are). Every run has epochs, train_loss, test_loss, test_mse,
+ * baseline-free code statistics (code_mean, code_std, code_near_zero),
+ * parameters, samples_per_second and seconds, and train_<term> / test_<term>
+ * for each term of the objective; the families add their own (kl,
+ * code_jacobian, noise_mse and denoised_mse, pretrain_loss_<stage>, ...). */
+#define CLAE_MAX_METRICS 64
 
 typedef struct {
-    int epochs;
-    double train_loss, test_loss, test_mse, test_bce;
-    /* the objective's terms: "reconstruction", then penalties such as "sparsity" */
-    int n_terms;
-    const char *term_names[CLAE_MAX_LOSS_TERMS];
-    double train_terms[CLAE_MAX_LOSS_TERMS], test_terms[CLAE_MAX_LOSS_TERMS];
-    double code_mean, code_std, code_near_zero;
-    /* denoising: mean squared error to the clean test digits of their
-     * corrupted versions, and of the model's restorations of those */
-    int denoising;
-    double noise_mse, denoised_mse;
-    /* winner-take-all: the code statistics include the selection (batch by batch,
-     * as in training); this is code_near_zero without it */
-    int winner_take_all;
-    double code_near_zero_unselected;
-    /* sigmoid / tanh codes: the test split's mean squared Frobenius norm of the
-     * code's Jacobian with respect to the code layer's input, per sample */
-    int jacobian_known;
-    double code_jacobian;
-    /* greedy pretraining: each stage's final training loss */
-    int pretrain_stages;
-    double pretrain_losses[CLAE_MAX_LAYERS + 1];
-    /* variational: the test split's mean KL(q(z|x) ‖ N(0, I)) per sample (nats) */
-    int variational;
-    double kl;
-    size_t parameters;
-    double samples_per_second, seconds;
+    char name[40];
+    double value;
+} clae_metric;
+
+typedef struct {
+    int n_metrics;
+    clae_metric metrics[CLAE_MAX_METRICS];
 } clae_train_result;
+
+/* The named metric's value, or NaN when the run has none. */
+double clae_result_get(const clae_train_result *r, const char *name);
+int clae_result_has(const clae_train_result *r, const char *name);
+/* Sets (adds or replaces) a metric; a full list drops it. */
+void clae_result_set(clae_train_result *r, const char *name, double value);
 
 /* Trains; writes model.safetensors (every epoch), loss.csv,
  * reconstructions.png, samples.png (VAE) and summary.json into spec->output.dir. A NaN/Inf loss

@@ -160,8 +160,9 @@ static int run(int argc, char **argv)
     }
     int code = 0;
     if (s == CLAE_OK) {
-        printf("test_mse %.6f  test_loss %.6f  %.0f samples/s  %.1f s\n", result.test_mse,
-               result.test_loss, result.samples_per_second, result.seconds);
+        printf("test_mse %.6f  test_loss %.6f  %.0f samples/s  %.1f s\n", clae_result_get(&result, "test_mse"),
+               clae_result_get(&result, "test_loss"),
+               clae_result_get(&result, "samples_per_second"), clae_result_get(&result, "seconds"));
         printf("wrote %s/{model.safetensors,loss.csv,reconstructions.png,summary.json}\n",
                spec.output.dir);
     } else {

@@ -22,7 +22,10 @@ clae_ctx *cli_context(int verbose)
 
 int cli_fail(clae_ctx *ctx, clae_status status)
 {
-    fprintf(stderr, "clae: %s\n", clae_ctx_message(ctx));
+    if (status == CLAE_EINTERNAL) /* a broken invariant: a bug to report, not bad input */
+        fprintf(stderr, "clae: internal error (please report it): %s\n", clae_ctx_message(ctx));
+    else
+        fprintf(stderr, "clae: %s\n", clae_ctx_message(ctx));
     return clae_status_exit_code(status);
 }
 

@@ -443,7 +443,10 @@ clae_status clae_conformance_run(clae_device *dev, clae_check_report_fn report, 
                                           check_optimizers,  check_rng,
                                           check_gemm,        clae__check_noise,
                                           clae__check_penalties, clae__check_wta,
-                                          clae__check_vae,   clae__check_contractive};
+                                          clae__check_vae,   clae__check_contractive,
+                                          clae__check_conv,  clae__check_channel,
+                                          clae__check_batchnorm, clae__check_pool,
+                                          clae__check_dropout};
     clae_status status = CLAE_OK;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0] && status == CLAE_OK; i++)
         status = checks[i](&h);

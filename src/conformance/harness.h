@@ -33,6 +33,11 @@ clae_status clae__check_penalties(harness *h);
 clae_status clae__check_wta(harness *h);
 clae_status clae__check_vae(harness *h);
 clae_status clae__check_contractive(harness *h);
+clae_status clae__check_conv(harness *h);
+clae_status clae__check_channel(harness *h);
+clae_status clae__check_batchnorm(harness *h);
+clae_status clae__check_pool(harness *h);
+clae_status clae__check_dropout(harness *h);
 
 #define TRY(expr)                                                                      \
     do {                                                                               \

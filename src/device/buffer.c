@@ -71,7 +71,7 @@ void clae__buf_release(clae_buf *buf)
 static clae_status check_range(clae_device *dev, const clae_buf *buf, size_t offset, size_t count)
 {
     if (offset > buf->count || count > buf->count - offset)
-        return clae__fail(dev->ctx, CLAE_EUSAGE,
+        return clae__fail(dev->ctx, CLAE_EINTERNAL,
                           "buffer access [%zu, %zu) outside a buffer of %zu elements", offset,
                           offset + count, buf->count);
     return CLAE_OK;

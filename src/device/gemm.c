@@ -44,7 +44,7 @@ static clae_status check_args(clae_device *dev, const clae_gemm_args *g)
                           g->trans_b ? g->k : g->n) &&
              operand_fits(g->c, g->c_off, g->ldc, g->m, g->n);
     if (!ok)
-        return clae__fail(dev->ctx, CLAE_EUSAGE,
+        return clae__fail(dev->ctx, CLAE_EINTERNAL,
                           "gemm m=%zu n=%zu k=%zu (trans %d%d): an operand does not fit its buffer",
                           g->m, g->n, g->k, g->trans_a, g->trans_b);
     return CLAE_OK;
@@ -146,7 +146,7 @@ clae_status clae__gemm_with(clae_device *dev, clae_gemm_provider provider, const
         dev->gemm_log[dev->gemm_log_len++] = *g;
     if (provider == CLAE_GEMM_HOST) {
         if (!dev->host_shared || !g->a->host || !g->b->host || !g->c->host)
-            return clae__fail(dev->ctx, CLAE_EUSAGE,
+            return clae__fail(dev->ctx, CLAE_EINTERNAL,
                               "host BLAS needs buffers in host memory (a CPU device)");
         return dev->native_kernels ? gemm_native(dev, g) : gemm_host_wait(dev, g);
     }

@@ -1,5 +1,7 @@
 /* Checkpoint save and restore through the safetensors module. Tensor names
- * follow PyTorch's Linear layout: "encoder.0.weight" is out x in. */
+ * and shapes follow PyTorch's layouts: "encoder.0.weight" of a dense layer is
+ * out x in, of a conv F x C x k x k; batch norm's running statistics are
+ * "<layer>.running_mean" and "<layer>.running_var". */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,27 +9,30 @@
 
 #include "io/checkpoint.h"
 
-#define MAX_TENSORS (2 * CLAE_MODEL_MAX_LAYERS + 2)
-
 clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
                                   const clae_optimizer *opt, const clae_checkpoint_meta *meta)
 {
     size_t n = m->n_params;
-    float *host = malloc(3 * n * sizeof *host);
+    /* parameters, optimiser moments, then the running statistics */
+    float *host = malloc((3 * n + m->n_stats + 1) * sizeof *host);
     if (!host) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
+    float *stats = host + 3 * n;
     clae_status s = clae__buf_read(m->dev, &m->params, 0, n, host);
     if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->m, 0, n, host + n);
     if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->v, 0, n, host + 2 * n);
+    if (s == CLAE_OK && m->n_stats) s = clae__buf_read(m->dev, &m->stats, 0, m->n_stats, stats);
     if (s != CLAE_OK) {
         free(host);
         return s;
     }
-    clae_param_info infos[MAX_TENSORS];
-    int n_params = clae__model_param_tensors(m, infos, MAX_TENSORS);
-    clae_st_tensor tensors[MAX_TENSORS + 2];
-    for (int i = 0; i < n_params; i++)
-        tensors[i] = (clae_st_tensor){infos[i].name, host + infos[i].offset, infos[i].ndim,
-                                      {infos[i].shape[0], infos[i].shape[1]}};
+    int n_params = m->n_tensors;
+    clae_st_tensor tensors[CLAE_MODEL_MAX_TENSORS + 2];
+    for (int i = 0; i < n_params; i++) {
+        const clae_tensor_info *t = &m->tensors[i];
+        tensors[i] = (clae_st_tensor){t->name, (t->stats ? stats : host) + t->offset, t->ndim,
+                                      {0}};
+        memcpy(tensors[i].shape, t->shape, sizeof t->shape);
+    }
     tensors[n_params] = (clae_st_tensor){"optimizer.m", host + n, 1, {n}};
     tensors[n_params + 1] = (clae_st_tensor){"optimizer.v", host + 2 * n, 1, {n}};
 
@@ -79,12 +84,12 @@ static clae_status restore_tensor(clae_ctx *ctx, const char *path, const clae_sa
 clae_status clae__checkpoint_restore(clae_ctx *ctx, const char *path, const clae_safetensors *st,
                                      clae_model *m, clae_optimizer *opt)
 {
-    clae_param_info infos[MAX_TENSORS];
-    int n = clae__model_param_tensors(m, infos, MAX_TENSORS);
     clae_status s = CLAE_OK;
-    for (int i = 0; i < n && s == CLAE_OK; i++)
-        s = restore_tensor(ctx, path, st, infos[i].name, infos[i].shape, infos[i].ndim, m->dev,
-                           &m->params, infos[i].offset);
+    for (int i = 0; i < m->n_tensors && s == CLAE_OK; i++) {
+        const clae_tensor_info *t = &m->tensors[i];
+        s = restore_tensor(ctx, path, st, t->name, t->shape, t->ndim, m->dev,
+                           t->stats ? &m->stats : &m->params, t->offset);
+    }
     if (s != CLAE_OK || !opt) return s;
     size_t shape[1] = {m->n_params};
     s = restore_tensor(ctx, path, st, "optimizer.m", shape, 1, m->dev, &opt->m, 0);
@@ -109,8 +114,9 @@ clae_status clae__checkpoint_load_model(clae_ctx *ctx, clae_device *dev, const c
                        path);
     if (s == CLAE_OK) s = clae_spec_parse_text(ctx, path, text, &out->spec);
     if (s == CLAE_OK)
-        s = clae__model_create(dev, &out->spec, out->channels * out->height * out->width,
-                               batch_max, &out->model);
+        s = clae__model_create(dev, &out->spec,
+                               (clae_shape){out->channels, out->height, out->width}, batch_max,
+                               &out->model);
     if (s == CLAE_OK) s = clae__checkpoint_restore(ctx, path, st, out->model, NULL);
     clae_safetensors_free(st);
     if (s != CLAE_OK) clae__loaded_model_free(out);

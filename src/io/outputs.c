@@ -35,38 +35,8 @@ clae_status clae__write_summary(clae_ctx *ctx, const char *dir, const clae_summa
     cJSON *j = cJSON_CreateObject();
     if (!j) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
     cJSON_AddStringToObject(j, "spec", summary->spec->path);
-    cJSON_AddNumberToObject(j, "epochs", r->epochs);
-    cJSON_AddNumberToObject(j, "train_loss", r->train_loss);
-    cJSON_AddNumberToObject(j, "test_loss", r->test_loss);
-    cJSON_AddNumberToObject(j, "test_mse", r->test_mse);
-    if (summary->spec->loss.reconstruction == CLAE_RECON_BCE)
-        cJSON_AddNumberToObject(j, "test_bce", r->test_bce);
-    for (int t = 0; t < r->n_terms; t++) {
-        char key[64];
-        snprintf(key, sizeof key, "train_%s", r->term_names[t]);
-        cJSON_AddNumberToObject(j, key, r->train_terms[t]);
-        snprintf(key, sizeof key, "test_%s", r->term_names[t]);
-        cJSON_AddNumberToObject(j, key, r->test_terms[t]);
-    }
-    if (r->denoising) {
-        cJSON_AddNumberToObject(j, "noise_mse", r->noise_mse);
-        cJSON_AddNumberToObject(j, "denoised_mse", r->denoised_mse);
-    }
-    cJSON_AddNumberToObject(j, "code_mean", r->code_mean);
-    cJSON_AddNumberToObject(j, "code_std", r->code_std);
-    cJSON_AddNumberToObject(j, "code_near_zero", r->code_near_zero);
-    if (r->variational) cJSON_AddNumberToObject(j, "kl", r->kl);
-    if (r->pretrain_stages) {
-        cJSON *stages = cJSON_AddArrayToObject(j, "pretrain_losses");
-        for (int k = 0; stages && k < r->pretrain_stages; k++)
-            cJSON_AddItemToArray(stages, cJSON_CreateNumber(r->pretrain_losses[k]));
-    }
-    if (r->jacobian_known) cJSON_AddNumberToObject(j, "code_jacobian", r->code_jacobian);
-    if (r->winner_take_all)
-        cJSON_AddNumberToObject(j, "code_near_zero_unselected", r->code_near_zero_unselected);
-    cJSON_AddNumberToObject(j, "parameters", (double)r->parameters);
-    cJSON_AddNumberToObject(j, "samples_per_second", r->samples_per_second);
-    cJSON_AddNumberToObject(j, "seconds", r->seconds);
+    for (int i = 0; i < r->n_metrics; i++)
+        cJSON_AddNumberToObject(j, r->metrics[i].name, r->metrics[i].value);
     cJSON_AddStringToObject(j, "device", summary->device);
     cJSON_AddStringToObject(j, "gemm", summary->gemm_provider);
     char *text = cJSON_Print(j);

@@ -28,7 +28,24 @@
     X(mask_mul)              \
     X(reparam_fwd)           \
     X(reparam_bwd)           \
-    X(vae_kl)
+    X(vae_kl)                \
+    X(im2col)                \
+    X(col2im)                \
+    X(cnhw_bias_act)         \
+    X(act_bwd_to_cnhw)       \
+    X(channel_bias_act)      \
+    X(channel_sums)          \
+    X(channel_combine)       \
+    X(bn_stats)              \
+    X(bn_fwd)                \
+    X(bn_param_grad)         \
+    X(bn_bwd)                \
+    X(maxpool_fwd)           \
+    X(maxpool_bwd)           \
+    X(upsample_fwd)          \
+    X(upsample_bwd)          \
+    X(dropout_fwd)           \
+    X(dropout_bwd)
 
 typedef enum {
 #define CLAE__KERNEL_ENUM(name) CLAE_K_##name,

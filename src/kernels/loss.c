@@ -16,7 +16,7 @@ static clae_status launch_loss(clae_device *dev, clae_kernel_id k, size_t n, con
                                size_t grad_off, float scale, clae_buf *partial)
 {
     if (partial->count < clae__loss_partials(dev, n))
-        return clae__fail(dev->ctx, CLAE_EUSAGE, "loss: partial-sum buffer too small");
+        return clae__fail(dev->ctx, CLAE_EINTERNAL, "loss: partial-sum buffer too small");
     size_t global = clae__loss_partials(dev, n) * dev->work_group;
     return CLAE_LAUNCH(dev, k, global, 0, KU(n), KM(y), KU(y_off), KM(t), KU(t_off),
                        grad ? KM(grad) : KNULL, KU(grad_off), KF(scale), KM(partial),

@@ -5,7 +5,7 @@ clae_status clae__sparsity_l1(clae_device *dev, size_t n, const clae_buf *h, siz
                               clae_buf *dh, float scale, clae_buf *partial)
 {
     if (partial->count < clae__loss_partials(dev, n))
-        return clae__fail(dev->ctx, CLAE_EUSAGE, "sparsity_l1: partial-sum buffer too small");
+        return clae__fail(dev->ctx, CLAE_EINTERNAL, "sparsity_l1: partial-sum buffer too small");
     size_t global = clae__loss_partials(dev, n) * dev->work_group;
     return CLAE_LAUNCH(dev, CLAE_K_sparsity_l1, global, 0, KU(n), KM(h), KU(h_off),
                        dh ? KM(dh) : KNULL, KF(scale), KM(partial),

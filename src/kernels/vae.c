@@ -21,7 +21,7 @@ clae_status clae__vae_kl(clae_device *dev, size_t rows, size_t code, const clae_
 {
     size_t n = rows * code;
     if (partial->count < clae__loss_partials(dev, n))
-        return clae__fail(dev->ctx, CLAE_EUSAGE, "vae_kl: partial-sum buffer too small");
+        return clae__fail(dev->ctx, CLAE_EINTERNAL, "vae_kl: partial-sum buffer too small");
     return CLAE_LAUNCH(dev, CLAE_K_vae_kl, clae__loss_partials(dev, n) * dev->work_group, 0,
                        KU(rows), KU(code), KM(heads), KM(partial),
                        KLOCAL(dev->work_group * sizeof(float)));

@@ -61,15 +61,28 @@ int clae_activation_parse(const char *name, clae_activation *out)
 
 /* ---- sections and keys ---------------------------------------------- */
 
-enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CODE, SEC_NOISE, SEC_LOSS, SEC_TRAIN, SEC_OUTPUT, SEC_COUNT };
+enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CONV, SEC_DECONV, SEC_MAXPOOL, SEC_UPSAMPLE,
+       SEC_BATCHNORM, SEC_DROPOUT, SEC_RESHAPE, SEC_CODE, SEC_NOISE, SEC_LOSS, SEC_TRAIN,
+       SEC_OUTPUT, SEC_COUNT };
+/* The layer sections, in the order of clae_layer_kind; they may repeat. */
+#define IS_LAYER_SECTION(k) ((k) >= SEC_DENSE && (k) <= SEC_RESHAPE)
 
-static const char *const data_keys[] = {"train", "labels",  "test",   "test_labels",
-                                        "holdout", "limit", "resize", NULL};
-enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE };
+static const char *const data_keys[] = {"train",   "labels", "test", "test_labels",
+                                        "holdout", "limit",  "resize", "pad", NULL};
+enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE, D_PAD };
 static const char *const model_keys[] = {"code", "tied", "decoder", "output", "variational", NULL};
 enum { M_CODE, M_TIED, M_DECODER, M_OUTPUT, M_VARIATIONAL };
+/* Every layer key, and which sections take it. */
 static const char *const dense_keys[] = {"units", "activation", NULL};
-enum { L_UNITS, L_ACTIVATION };
+static const char *const conv_keys[] = {"filters", "size", "stride", "padding", "bias",
+                                        "activation", NULL};
+static const char *const deconv_keys[] = {"filters", "size", "stride", "padding",
+                                          "output_padding", "bias", "activation", NULL};
+static const char *const maxpool_keys[] = {"size", "stride", NULL};
+static const char *const upsample_keys[] = {"factor", NULL};
+static const char *const batchnorm_keys[] = {"momentum", "epsilon", "activation", NULL};
+static const char *const dropout_keys[] = {"rate", NULL};
+static const char *const reshape_keys[] = {"shape", NULL};
 static const char *const code_keys[] = {"activation", NULL};
 static const char *const noise_keys[] = {"gaussian", "mask", NULL};
 enum { N_GAUSSIAN, N_MASK };
@@ -89,7 +102,7 @@ enum { O_DIR, O_SAMPLES };
 typedef struct parser parser;
 typedef int (*setter)(parser *p, int key, const char *value);
 static int set_data(parser *, int, const char *), set_model(parser *, int, const char *),
-    set_dense(parser *, int, const char *), set_code(parser *, int, const char *),
+    set_layer(parser *, int, const char *), set_code(parser *, int, const char *),
     set_noise(parser *, int, const char *), set_loss(parser *, int, const char *),
     set_train(parser *, int, const char *),
     set_output(parser *, int, const char *);
@@ -100,15 +113,40 @@ static const struct {
     setter set;
 } sections[SEC_COUNT] = {
     [SEC_DATA] = {"data", data_keys, set_data},       [SEC_MODEL] = {"model", model_keys, set_model},
-    [SEC_DENSE] = {"dense", dense_keys, set_dense},   [SEC_CODE] = {"code", code_keys, set_code},
+    [SEC_DENSE] = {"dense", dense_keys, set_layer},   [SEC_CONV] = {"conv", conv_keys, set_layer},
+    [SEC_DECONV] = {"deconv", deconv_keys, set_layer},
+    [SEC_MAXPOOL] = {"maxpool", maxpool_keys, set_layer},
+    [SEC_UPSAMPLE] = {"upsample", upsample_keys, set_layer},
+    [SEC_BATCHNORM] = {"batchnorm", batchnorm_keys, set_layer},
+    [SEC_DROPOUT] = {"dropout", dropout_keys, set_layer},
+    [SEC_RESHAPE] = {"reshape", reshape_keys, set_layer},
+    [SEC_CODE] = {"code", code_keys, set_code},
     [SEC_NOISE] = {"noise", noise_keys, set_noise},
     [SEC_LOSS] = {"loss", loss_keys, set_loss},       [SEC_TRAIN] = {"train", train_keys, set_train},
     [SEC_OUTPUT] = {"output", output_keys, set_output},
 };
 
-/* In the contract, but not in this version: named so the message says so. */
-static const char *const unsupported_sections[] = {
-    "conv", "deconv", "maxpool", "upsample", "batchnorm", "dropout", NULL};
+const char *clae_layer_kind_name(clae_layer_kind k)
+{
+    return (unsigned)k < CLAE_LAYER_KIND_COUNT ? sections[SEC_DENSE + k].name : "unknown";
+}
+
+clae_layer_spec clae_layer_spec_default(clae_layer_kind kind, int line)
+{
+    clae_layer_spec l;
+    memset(&l, 0, sizeof l);
+    l.kind = kind;
+    l.line = line;
+    l.activation = kind == CLAE_LAYER_BATCHNORM ? CLAE_ACT_LINEAR : CLAE_ACT_RELU;
+    l.size = kind == CLAE_LAYER_MAXPOOL ? 2 : 3;
+    l.stride = kind == CLAE_LAYER_MAXPOOL ? 0 : 1; /* maxpool: 0 = the size */
+    l.padding = kind == CLAE_LAYER_CONV ? CLAE_PADDING_SAME : 0;
+    l.bias = 1;
+    l.factor = 2;
+    l.momentum = 0.1;
+    l.epsilon = 1e-5;
+    return l;
+}
 
 /* ---- the parser state and its errors -------------------------------- */
 
@@ -127,7 +165,7 @@ struct parser {
     int key;            /* key being set, for messages */
     int key_line[MAX_KEYS];
     int seen_line[SEC_COUNT]; /* header line of each section seen (the first, for [dense]) */
-    clae_layer_spec *layer;   /* the [dense] being filled */
+    clae_layer_spec *layer;   /* the layer section being filled */
 };
 
 /* "name:line: msg"; line 0 gives "name: msg" (errors about the whole file). */
@@ -160,8 +198,6 @@ static int key_fail(parser *p, const char *fmt, ...)
     return fail_at(p, p->line, "[%s] %s: %s", sections[p->sec].name,
                    sections[p->sec].keys[p->key], msg);
 }
-
-static int unsupported(parser *p) { return key_fail(p, "not supported by this version of clae"); }
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -271,6 +307,9 @@ static int get_path(parser *p, const char *v, char out[CLAE_PATH_MAX])
     return 0;
 }
 
+static int get_dims(parser *p, const char *v, int n, int *out);
+static int get_small_count(parser *p, const char *v, int *out, int lo);
+
 /* ---- the setters, one per section ------------------------------------ */
 
 static int set_data(parser *p, int key, const char *v)
@@ -289,7 +328,14 @@ static int set_data(parser *p, int key, const char *v)
         s->data.limit = x;
         return 0;
     }
-    default: return unsupported(p);
+    case D_RESIZE: {
+        int hw[2];
+        if (get_dims(p, v, 2, hw)) return -1;
+        s->data.resize_h = hw[0];
+        s->data.resize_w = hw[1];
+        return 0;
+    }
+    default: return get_small_count(p, v, &s->data.pad, 0);
     }
 }
 
@@ -312,10 +358,59 @@ static int set_model(parser *p, int key, const char *v)
     }
 }
 
-static int set_dense(parser *p, int key, const char *v)
+/* "CxHxW" (reshape) or "HxW" (resize): n positive counts separated by 'x'. */
+static int get_dims(parser *p, const char *v, int n, int *out)
 {
-    if (key == L_UNITS) return get_count(p, v, &p->layer->units);
-    return get_activation(p, v, &p->layer->activation);
+    const char *c = v;
+    for (int i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        long x = isdigit((unsigned char)*c) ? strtol(c, &end, 10) : 0;
+        if (x <= 0 || x > CLAE_SPEC_MAX_COUNT || (i + 1 < n ? *end != 'x' : *end != '\0'))
+            return key_fail(p, "expected %s with positive sizes, got \"%s\"",
+                            n == 3 ? "CxHxW" : "HxW", v);
+        out[i] = (int)x;
+        c = end + 1;
+    }
+    return 0;
+}
+
+static int get_padding(parser *p, const char *v, int *out)
+{
+    long x;
+    if (same_word(v, "same")) *out = CLAE_PADDING_SAME;
+    else if (same_word(v, "valid")) *out = 0;
+    else if (parse_long(v, &x) == 0 && x >= 0 && x <= 1024) *out = (int)x;
+    else return key_fail(p, "expected same, valid or a number of zeros 0 to 1024, got \"%s\"", v);
+    return 0;
+}
+
+static int get_small_count(parser *p, const char *v, int *out, int lo)
+{
+    long x;
+    if (parse_long(v, &x) || x < lo || x > 1024)
+        return key_fail(p, "expected an integer from %d to 1024, got \"%s\"", lo, v);
+    *out = (int)x;
+    return 0;
+}
+
+/* Every layer section: the key's name says what it sets. */
+static int set_layer(parser *p, int key, const char *v)
+{
+    clae_layer_spec *l = p->layer;
+    const char *name = sections[p->sec].keys[key];
+    if (!strcmp(name, "units") || !strcmp(name, "filters")) return get_count(p, v, &l->units);
+    if (!strcmp(name, "activation")) return get_activation(p, v, &l->activation);
+    if (!strcmp(name, "size")) return get_small_count(p, v, &l->size, 1);
+    if (!strcmp(name, "stride")) return get_small_count(p, v, &l->stride, 1);
+    if (!strcmp(name, "padding")) return get_padding(p, v, &l->padding);
+    if (!strcmp(name, "output_padding")) return get_small_count(p, v, &l->output_padding, 0);
+    if (!strcmp(name, "bias")) return get_bool(p, v, &l->bias);
+    if (!strcmp(name, "factor")) return get_small_count(p, v, &l->factor, 1);
+    if (!strcmp(name, "rate")) return get_fraction(p, v, &l->rate);
+    if (!strcmp(name, "momentum")) return get_open_fraction(p, v, &l->momentum);
+    if (!strcmp(name, "epsilon")) return get_positive(p, v, &l->epsilon);
+    return get_dims(p, v, 3, l->shape);
 }
 
 static int set_code(parser *p, int key, const char *v)
@@ -403,10 +498,14 @@ static int set_output(parser *p, int key, const char *v)
 
 /* ---- section headers ------------------------------------------------- */
 
+/* The keys a layer section cannot do without (the first of its key list). */
 static int close_section(parser *p)
 {
-    if (p->sec == SEC_DENSE && !p->key_line[L_UNITS])
-        return fail_at(p, p->sec_line, "[dense] units: missing");
+    static const int required[] = {SEC_DENSE, SEC_CONV, SEC_DECONV, SEC_RESHAPE};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (p->sec == required[i] && !p->key_line[0])
+            return fail_at(p, p->sec_line, "[%s] %s: missing", sections[p->sec].name,
+                           sections[p->sec].keys[0]);
     return 0;
 }
 
@@ -420,26 +519,21 @@ static int open_section(parser *p, const char *name, int len)
 
     int k = 0;
     while (k < SEC_COUNT && !(strncmp(sections[k].name, name, len) == 0 && !sections[k].name[len])) k++;
-    if (k == SEC_COUNT) {
-        for (int i = 0; unsupported_sections[i]; i++)
-            if (strncmp(unsupported_sections[i], name, len) == 0 && !unsupported_sections[i][len])
-                return fail_at(p, p->line, "[%.*s]: not supported by this version of clae", len, name);
-        return fail_at(p, p->line, "[%.*s]: unknown section", len, name);
-    }
-    if (k != SEC_DENSE && p->seen_line[k])
+    if (k == SEC_COUNT) return fail_at(p, p->line, "[%.*s]: unknown section", len, name);
+    if (!IS_LAYER_SECTION(k) && p->seen_line[k])
         return fail_at(p, p->line, "[%s]: duplicate section (first at line %d)", sections[k].name,
                        p->seen_line[k]);
     if (!p->seen_line[k]) p->seen_line[k] = p->line;
 
-    if (k == SEC_DENSE) { /* before [code]: encoder; after it: decoder */
+    if (IS_LAYER_SECTION(k)) { /* before [code]: encoder; after it: decoder */
         clae_spec *s = p->spec;
         int in_decoder = p->seen_line[SEC_CODE] != 0;
         int *n = in_decoder ? &s->n_decoder : &s->n_encoder;
         if (*n >= CLAE_MAX_LAYERS)
-            return fail_at(p, p->line, "[dense]: too many layers (at most %d in the %s)",
-                           CLAE_MAX_LAYERS, in_decoder ? "decoder" : "encoder");
+            return fail_at(p, p->line, "[%s]: too many layers (at most %d in the %s)",
+                           sections[k].name, CLAE_MAX_LAYERS, in_decoder ? "decoder" : "encoder");
         p->layer = (in_decoder ? s->decoder : s->encoder) + (*n)++;
-        *p->layer = (clae_layer_spec){CLAE_LAYER_DENSE, 0, CLAE_ACT_RELU, p->line};
+        *p->layer = clae_layer_spec_default((clae_layer_kind)(k - SEC_DENSE), p->line);
     }
     p->sec = k;
     p->sec_line = p->line;

@@ -51,7 +51,8 @@ void clae_spec_defaults(clae_spec *s)
     int line = 1;
     for (const char *c = default_text, *end = strstr(default_text, "\n[dense]"); c <= end; c++)
         line += *c == '\n';
-    s->encoder[0] = (clae_layer_spec){CLAE_LAYER_DENSE, 256, CLAE_ACT_RELU, line};
+    s->encoder[0] = clae_layer_spec_default(CLAE_LAYER_DENSE, line);
+    s->encoder[0].units = 256;
     s->n_encoder = 1;
     s->loss.reconstruction = CLAE_RECON_BCE;
     s->train.epochs = 10;
@@ -65,17 +66,26 @@ static int bad_fraction(double x) { return !(x >= 0 && x < 1); } /* also NaN */
 static int bad_positive(double x) { return !(x > 0 && isfinite(x)); }
 static int bad_activation(clae_activation a) { return (unsigned)a >= CLAE_ACT_COUNT; }
 
+/* Each layer's own ranges (the parser's; shapes are checked when the model is built). */
 static clae_status check_layers(clae_ctx *ctx, const char *f, const clae_layer_spec *l, int n,
                                 const char *part)
 {
     if (n < 0 || n > CLAE_MAX_LAYERS)
         return FAIL("%s: %s: %d layers (at most %d)", f, part, n, CLAE_MAX_LAYERS);
     for (int i = 0; i < n; i++) {
-        if (bad_count(l[i].units))
-            return FAIL("%s: [dense] units: %s layer %d has %d units (expected 1 to %d)", f, part,
-                        i + 1, l[i].units, CLAE_SPEC_MAX_COUNT);
-        if (bad_activation(l[i].activation) || l[i].kind != CLAE_LAYER_DENSE)
+        const char *kind = clae_layer_kind_name(l[i].kind);
+        int has_units = l[i].kind == CLAE_LAYER_DENSE || l[i].kind == CLAE_LAYER_CONV ||
+                        l[i].kind == CLAE_LAYER_DECONV;
+        if ((unsigned)l[i].kind >= CLAE_LAYER_KIND_COUNT || bad_activation(l[i].activation))
             return FAIL("%s: %s layer %d: invalid layer", f, part, i + 1);
+        if (has_units && bad_count(l[i].units))
+            return FAIL("%s: [%s] %s: %s layer %d has %d (expected 1 to %d)", f, kind,
+                        l[i].kind == CLAE_LAYER_DENSE ? "units" : "filters", part, i + 1,
+                        l[i].units, CLAE_SPEC_MAX_COUNT);
+        if (l[i].size < 1 || l[i].stride < 0 || l[i].factor < 1 || l[i].output_padding < 0 ||
+            l[i].padding < CLAE_PADDING_SAME || bad_fraction(l[i].rate) ||
+            !(l[i].momentum > 0 && l[i].momentum < 1) || bad_positive(l[i].epsilon))
+            return FAIL("%s: [%s]: %s layer %d has a value out of range", f, kind, part, i + 1);
     }
     return CLAE_OK;
 }
@@ -159,6 +169,11 @@ clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
         return FAIL("%s: [data] holdout: expected a number in [0, 1), got %g", f, s->data.holdout);
     if (s->data.limit < 0)
         return FAIL("%s: [data] limit: expected a non-negative integer, got %ld", f, s->data.limit);
+    if (s->data.resize_h < 0 || s->data.resize_w < 0 || (s->data.resize_h > 0) != (s->data.resize_w > 0) ||
+        (long)s->data.resize_h * s->data.resize_w > CLAE_SPEC_MAX_COUNT)
+        return FAIL("%s: [data] resize: expected HxW with positive sizes", f);
+    if (s->data.pad < 0 || s->data.pad > 1024)
+        return FAIL("%s: [data] pad: expected 0 to 1024, got %d", f, s->data.pad);
     if (bad_count(s->model.code))
         return FAIL("%s: [model] code: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->model.code);
     if (bad_activation(s->model.output) || bad_activation(s->code_activation) ||
@@ -185,10 +200,11 @@ clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
 
     /* Rules across fields. */
     if (s->n_decoder && !s->model.decoder_explicit && s->decoder[0].line > 0)
-        return FAIL("%s:%d: [dense]: a layer after [code] needs [model] decoder = explicit", f,
-                    s->decoder[0].line);
+        return FAIL("%s:%d: [%s]: a layer after [code] needs [model] decoder = explicit", f,
+                    s->decoder[0].line, clae_layer_kind_name(s->decoder[0].kind));
     if (s->n_decoder && !s->model.decoder_explicit)
-        return FAIL("%s: [dense]: a layer after [code] needs [model] decoder = explicit", f);
+        return FAIL("%s: [%s]: a layer after [code] needs [model] decoder = explicit", f,
+                    clae_layer_kind_name(s->decoder[0].kind));
     if (s->model.tied && s->model.decoder_explicit)
         return FAIL("%s: [model] tied = yes needs decoder = mirror", f);
     if (s->loss.reconstruction == CLAE_RECON_BCE && s->model.output != CLAE_ACT_SIGMOID)

@@ -65,4 +65,50 @@ void clae_ref_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float
                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                    size_t ldc);
 
+/* conv.c: the geometry as in clae_conv_geom (src/kernels/ops.h), spelled out. */
+void clae_ref_im2col(size_t batch, size_t channels, size_t h, size_t w, size_t k, size_t stride,
+                     size_t pad, size_t oh, size_t ow, const float *x, float *col);
+void clae_ref_col2im(size_t batch, size_t channels, size_t h, size_t w, size_t k, size_t stride,
+                     size_t pad, size_t oh, size_t ow, const float *col, float *x);
+void clae_ref_cnhw_bias_act(size_t batch, size_t channels, size_t plane, int act,
+                            const float *src, const float *b, float *y);
+void clae_ref_act_bwd_to_cnhw(size_t batch, size_t channels, size_t plane, int act,
+                              const float *dy, const float *y, float *dz);
+void clae_ref_channel_bias_act(size_t batch, size_t channels, size_t plane, int act, float *y,
+                               const float *b);
+/* sums[2c] = sum of x, sums[2c + 1] = sum of x*y (y NULL: x*x), over batch x plane. */
+void clae_ref_channel_sums(size_t batch, size_t channels, size_t plane, const float *x,
+                           const float *y, float *sums);
+void clae_ref_channel_combine(size_t rows, size_t groups, const float *partial, float *out);
+void clae_ref_channel_bias_grad(size_t batch, size_t channels, size_t plane, const float *dz,
+                                float *db);
+
+/* batchnorm.c: stats = mean[channels], invstd[channels]; running = mean[channels], var[channels]. */
+void clae_ref_bn_stats(size_t channels, size_t count, int training, const float *sums, float eps,
+                       float momentum, float *running, float *stats);
+void clae_ref_bn_fwd(size_t batch, size_t channels, size_t plane, int act, const float *x,
+                     const float *stats, const float *gamma, const float *beta, float *y);
+void clae_ref_bn_param_grad(size_t channels, const float *sums, const float *stats,
+                            float *dgamma, float *dbeta);
+void clae_ref_bn_bwd(size_t batch, size_t channels, size_t plane, int training, const float *x,
+                     const float *dz, const float *stats, const float *gamma,
+                     const float *dgamma, const float *dbeta, float *dx);
+
+/* pool.c */
+void clae_ref_maxpool_fwd(size_t batch, size_t channels, size_t h, size_t w, size_t k,
+                          size_t stride, size_t oh, size_t ow, const float *x, float *y,
+                          uint32_t *arg);
+void clae_ref_maxpool_bwd(size_t batch, size_t channels, size_t h, size_t w, size_t k,
+                          size_t stride, size_t oh, size_t ow, const float *dy,
+                          const uint32_t *arg, float *dx);
+void clae_ref_upsample_fwd(size_t batch, size_t channels, size_t h, size_t w, size_t factor,
+                           const float *x, float *y);
+void clae_ref_upsample_bwd(size_t batch, size_t channels, size_t h, size_t w, size_t factor,
+                           const float *dy, float *dx);
+
+/* dropout.c */
+void clae_ref_dropout_fwd(size_t n, const float *x, float *y, float *mask, uint64_t seed,
+                          uint32_t stream, float rate);
+void clae_ref_dropout_bwd(size_t n, const float *dy, const float *mask, float *dx);
+
 #endif

@@ -165,7 +165,8 @@ clae_status clae_bench(clae_ctx *ctx, clae_device *dev, const clae_spec *spec, d
     clae_optimizer opt;
     memset(&opt, 0, sizeof opt);
     clae_buf x = {0}, losses = {0};
-    s = clae__model_create(dev, spec, (int)train.dim, rows, &m);
+    s = clae__model_create(dev, spec, (clae_shape){train.channels, train.height, train.width},
+                              rows, &m);
     if (s == CLAE_OK) s = clae__optimizer_create(dev, spec, m->n_params, &opt);
     if (s == CLAE_OK) s = clae__model_init(m, spec->train.seed);
     if (s == CLAE_OK) s = clae__buf_create(dev, rows * train.dim, &x);

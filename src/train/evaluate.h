@@ -4,16 +4,20 @@
 
 #include "model/model.h"
 
+#define CLAE_MAX_MEASURES (2 * CLAE_MAX_TERMS)
+
 typedef struct {
     double terms[CLAE_MAX_TERMS]; /* the objective's terms, means over the rows */
     double loss;                  /* the objective: their sum */
     double mse;                   /* mean squared error per value of the reconstruction */
-    double kl;                    /* VAE: mean KL(q(z|x) ‖ N(0, I)) per sample, in nats */
-    double jacobian;              /* sigmoid / tanh codes: mean ‖∂code/∂input‖²_F per sample */
+    /* the terms' own metrics, means per sample (the KL in nats, the code's Jacobian norm) */
+    int n_measures;
+    const char *measure_names[CLAE_MAX_MEASURES];
+    double measures[CLAE_MAX_MEASURES];
 } clae_eval;
 
-/* The model fed x (count rows of m->input_dim values) against target rows
- * (the same buffer, or the clean version of a corrupted x). */
+/* The model fed x (count rows of m->input_dim values) in evaluation mode
+ * against target rows (the same buffer, or the clean version of a corrupted x). */
 clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *target, size_t count,
                            clae_eval *out);
 /* The code of every row into codes (count x code width), host memory. */

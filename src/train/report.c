@@ -61,24 +61,24 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     if (s != CLAE_OK) return s;
 
     clae_train_result *res = r->result;
-    res->epochs = epoch;
-    res->n_terms = m->n_terms;
-    res->train_loss = res->test_loss = 0.0;
+    double train_loss = 0.0;
+    char key[64];
     for (int t = 0; t < m->n_terms; t++) {
-        res->term_names[t] = m->term_names[t];
-        res->train_terms[t] = train_terms[t];
-        res->test_terms[t] = ev.terms[t];
-        res->train_loss += train_terms[t];
+        snprintf(key, sizeof key, "train_%s", m->term_names[t]);
+        clae_result_set(res, key, train_terms[t]);
+        snprintf(key, sizeof key, "test_%s", m->term_names[t]);
+        clae_result_set(res, key, ev.terms[t]);
+        train_loss += train_terms[t];
     }
-    res->test_loss = ev.loss;
-    res->test_mse = ev.mse;
-    res->variational = m->variational;
-    res->kl = ev.kl;
-    res->jacobian_known = m->jacobian_known;
-    res->code_jacobian = ev.jacobian;
+    clae_result_set(res, "epochs", epoch);
+    clae_result_set(res, "train_loss", train_loss);
+    clae_result_set(res, "test_loss", ev.loss);
+    clae_result_set(res, "test_mse", ev.mse);
+    if (m->loss == CLAE_RECON_BCE) clae_result_set(res, "test_bce", ev.terms[0]);
+    for (int k = 0; k < ev.n_measures; k++) clae_result_set(res, ev.measure_names[k], ev.measures[k]);
     if (r->opts->progress) {
         clae_progress p = {.epoch = epoch, .epochs = r->spec->train.epochs,
-                           .train_loss = res->train_loss, .epoch_done = 1, .test_loss = ev.loss,
+                           .train_loss = train_loss, .epoch_done = 1, .test_loss = ev.loss,
                            .test_mse = ev.mse, .epoch_seconds = seconds};
         p.samples_per_second = (double)r->train.count / seconds;
         r->opts->progress(r->opts->progress_user, &p);
@@ -86,9 +86,9 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     return CLAE_OK;
 }
 
-/* The codes of the evaluation rows: their statistics (with winner-take-all,
- * as the model uses them: selected batch by batch), and with winner-take-all
- * also the share of near-zero values without the selection. */
+/* The codes of the evaluation rows (as the decoder reads them) and their
+ * statistics; where the code point is a selection or a sample, also those of
+ * the [code] layer's own output ("_unselected"). */
 static clae_status code_statistics(clae_run *r)
 {
     clae_model *m = r->model;
@@ -99,16 +99,16 @@ static clae_status code_statistics(clae_run *r)
     clae_status s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
     clae_code_stats cs = {0, 0, 0};
     if (s == CLAE_OK) clae__code_stats(codes, n, &cs);
-    r->result->code_mean = cs.mean;
-    r->result->code_std = cs.std;
-    r->result->code_near_zero = cs.near_zero;
-    if (s == CLAE_OK && m->wta_percent > 0) {
-        m->wta_bypass = 1;
+    clae_result_set(r->result, "code_mean", cs.mean);
+    clae_result_set(r->result, "code_std", cs.std);
+    clae_result_set(r->result, "code_near_zero", cs.near_zero);
+    if (s == CLAE_OK && clae__model_find(m, &clae_wta_vt, 0) >= 0) {
+        int point = m->code_point;
+        m->code_point = m->code_layer; /* read the code before the selection */
         s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
-        m->wta_bypass = 0;
+        m->code_point = point;
         if (s == CLAE_OK) clae__code_stats(codes, n, &cs);
-        r->result->winner_take_all = 1;
-        r->result->code_near_zero_unselected = cs.near_zero;
+        clae_result_set(r->result, "code_near_zero_unselected", cs.near_zero);
     }
     free(codes);
     return s;
@@ -126,9 +126,8 @@ static clae_status denoising_metrics(clae_run *r, size_t n_show, float *corrupte
     clae_status s = clae__buf_read(r->dev, &r->test_noisy, 0, n, noisy);
     if (s == CLAE_OK) s = clae__evaluate(r->model, &r->test_noisy, clae__eval_x(r), eval->count, &ev);
     if (s == CLAE_OK) {
-        r->result->denoising = 1;
-        r->result->noise_mse = clae__mse_host(noisy, eval->x, n);
-        r->result->denoised_mse = ev.mse;
+        clae_result_set(r->result, "noise_mse", clae__mse_host(noisy, eval->x, n));
+        clae_result_set(r->result, "denoised_mse", ev.mse);
         memcpy(corrupted, noisy, n_show * eval->dim * sizeof *noisy);
     }
     free(noisy);
@@ -168,16 +167,15 @@ clae_status clae__write_final_outputs(clae_run *r, double run_start)
                                         r->denoising ? corrupted : NULL, recon, (int)n_show);
     free(recon);
     free(corrupted);
-    if (s == CLAE_OK && m->variational && n_show) s = write_samples(r, n_show);
+    if (s == CLAE_OK && clae__model_find(m, &clae_sampler_vt, 0) >= 0 && n_show)
+        s = write_samples(r, n_show);
     if (s != CLAE_OK) return s;
 
     clae_train_result *res = r->result;
-    res->test_bce = r->spec->loss.reconstruction == CLAE_RECON_BCE
-                        ? res->test_terms[0]
-                        : 0.0;
-    res->parameters = m->n_params;
-    res->samples_per_second = r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0;
-    res->seconds = clae__now_seconds() - run_start;
+    clae_result_set(res, "parameters", (double)m->n_params);
+    clae_result_set(res, "samples_per_second",
+                    r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0);
+    clae_result_set(res, "seconds", clae__now_seconds() - run_start);
     clae_summary summary = {r->spec, res, clae_device_get_info(r->dev)->name,
                             clae_device_gemm_provider(r->dev)};
     return clae__write_summary(r->ctx, r->spec->output.dir, &summary);

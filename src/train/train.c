@@ -19,11 +19,9 @@
 
 /* Loss scalars are read back (and checked for NaN) at most this often. */
 #define PROGRESS_INTERVAL_S 0.25
-/* Separates the corruption draws from the initialisation draws of a seed. */
-#define NOISE_KEY 0x6e6f697365ULL
-/* The evaluation split is corrupted once, with this stream (training steps
- * use their step number). */
-#define EVAL_NOISE_STREAM 0xffffffffu
+/* The evaluation split of a denoising model is corrupted once, with its own
+ * key (training steps draw in the model's noise layer, keyed by the step). */
+#define EVAL_NOISE_KEY 0x6576616c6e6fULL
 
 double clae__now_seconds(void)
 {
@@ -110,7 +108,8 @@ static clae_status setup(clae_run *r)
     size_t batch = (size_t)spec->train.batch;
     if (batch > r->train.count) batch = r->train.count;
     size_t dim = r->train.dim, batches = (r->train.count + batch - 1) / batch;
-    s = clae__model_create(r->dev, spec, (int)dim, batch, &r->model);
+    clae_shape shape = {r->train.channels, r->train.height, r->train.width};
+    s = clae__model_create(r->dev, spec, shape, batch, &r->model);
     if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
     /* The whole dataset stays on the device; batches are gathered there. */
     if (s == CLAE_OK) s = upload_dataset(r, &r->train, &r->train_x);
@@ -120,14 +119,12 @@ static clae_status setup(clae_run *r)
     if (s == CLAE_OK)
         s = clae__buf_create(r->dev, batches * (size_t)r->model->n_terms, &r->losses);
     r->denoising = spec->noise.gaussian > 0 || spec->noise.mask > 0;
-    r->noise_seed = spec->train.seed ^ NOISE_KEY;
     if (s == CLAE_OK && r->denoising) {
         const clae_dataset *eval = clae__eval_set(r);
-        s = clae__buf_create(r->dev, batch * dim, &r->noisy_x);
-        if (s == CLAE_OK) s = clae__buf_create(r->dev, eval->count * dim, &r->test_noisy);
+        s = clae__buf_create(r->dev, eval->count * dim, &r->test_noisy);
         if (s == CLAE_OK)
             s = clae__corrupt(r->dev, eval->count * dim, clae__eval_x(r), 0, &r->test_noisy, 0,
-                              r->noise_seed, EVAL_NOISE_STREAM, (float)spec->noise.gaussian,
+                              spec->train.seed ^ EVAL_NOISE_KEY, 0, (float)spec->noise.gaussian,
                               (float)spec->noise.mask);
     }
     if (s != CLAE_OK) return s;
@@ -190,15 +187,9 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         size_t left = count - b * batch, rows = left < batch ? left : batch;
-        const clae_buf *input = r->denoising ? &r->noisy_x : &r->batch_x;
         s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);
-        /* a fresh corruption every step: the step number is the draw's stream */
-        if (s == CLAE_OK && r->denoising)
-            s = clae__corrupt(r->dev, rows * dim, &r->batch_x, 0, &r->noisy_x, 0, r->noise_seed,
-                              (uint32_t)r->opt.steps, (float)spec->noise.gaussian,
-                              (float)spec->noise.mask);
         if (s == CLAE_OK)
-            s = clae__train_step(r->model, &r->opt, input, &r->batch_x, rows, &r->losses,
+            s = clae__train_step(r->model, &r->opt, &r->batch_x, &r->batch_x, rows, &r->losses,
                                  b * n_terms);
         if (s != CLAE_OK) break;
         if (r->opts->stop && *r->opts->stop) {
@@ -243,7 +234,6 @@ static void cleanup(clae_run *r)
     clae__buf_release(&r->order);
     clae__buf_release(&r->batch_x);
     clae__buf_release(&r->losses);
-    clae__buf_release(&r->noisy_x);
     clae__buf_release(&r->test_noisy);
     clae_dataset_free(&r->train);
     clae_dataset_free(&r->test);

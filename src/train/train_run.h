@@ -15,10 +15,8 @@ typedef struct {
     const clae_spec *spec;
     clae_dataset train, test;
     clae_buf train_x, test_x, order, batch_x, losses;
-    int denoising;           /* the encoder sees corrupted inputs */
-    uint64_t noise_seed;     /* key of the corruption draws */
-    clae_buf noisy_x;        /* the corrupted batch */
-    clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed stream */
+    int denoising;           /* the model corrupts its input in training */
+    clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed key */
     float *host_losses;
     uint32_t *perm;
     clae_model *model;

@@ -1,0 +1,23 @@
+/* Host wrappers of cl/dropout.cl. */
+#include "kernels/ops.h"
+
+clae_status clae__dropout_fwd(clae_device *dev, size_t n, const clae_buf *x, size_t x_off,
+                              clae_buf *y, size_t y_off, clae_buf *mask, uint64_t seed,
+                              uint32_t stream, float rate)
+{
+    if (!(rate >= 0.0f && rate <= 1.0f))
+        return clae__fail(dev->ctx, CLAE_EUSAGE, "dropout_fwd: rate %g is not in [0, 1]",
+                          (double)rate);
+    /* the scale here, so every device multiplies by the same float */
+    float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
+    return CLAE_LAUNCH(dev, CLAE_K_dropout_fwd, n, 0, KU(n), KM(x), KU(x_off), KM(y), KU(y_off),
+                       KM(mask), KU(seed & 0xffffffffu), KU(seed >> 32), KU(stream), KF(rate),
+                       KF(scale));
+}
+
+clae_status clae__dropout_bwd(clae_device *dev, size_t n, const clae_buf *dy, size_t dy_off,
+                              const clae_buf *mask, clae_buf *dx, size_t dx_off)
+{
+    return CLAE_LAUNCH(dev, CLAE_K_dropout_bwd, n, 0, KU(n), KM(dy), KU(dy_off), KM(mask), KM(dx),
+                       KU(dx_off));
+}
