@@ -30,3 +30,33 @@ __kernel void mask_mul(uint n, __global const float *mask, __global float *dy, u
     if (i >= n) return;
     dy[dy_off + i] *= mask[i];
 }
+
+/* After a training selection: each unit's threshold (its smallest kept
+ * value) moves the running threshold t[c] = (1 - momentum) t[c] + momentum
+ * threshold, as batch norm's running statistics do. One work item per unit. */
+__kernel void wta_threshold(uint rows, uint cols, __global const float *h, uint h_off,
+                            __global const float *mask, float momentum, __global float *t,
+                            uint t_off)
+{
+    uint c = get_global_id(0);
+    if (c >= cols) return;
+    float least = INFINITY;
+    for (uint r = 0; r < rows; r++)
+        if (mask[r * cols + c] != 0.0f) least = fmin(least, h[h_off + r * cols + c]);
+    t[t_off + c] = (1.0f - momentum) * t[t_off + c] + momentum * least;
+}
+
+/* Evaluation: a value passes when it reaches its unit's running threshold, so
+ * a sample's code does not depend on the batch it comes in. y = x or 0, and
+ * the mask for the backward pass. */
+__kernel void wta_apply(uint n, uint cols, __global const float *x, uint x_off,
+                        __global const float *t, uint t_off, __global float *y,
+                        __global float *mask)
+{
+    uint i = get_global_id(0);
+    if (i >= n) return;
+    float v = x[x_off + i];
+    float pass = v >= t[t_off + i % cols] ? 1.0f : 0.0f;
+    mask[i] = pass;
+    y[i] = v * pass;
+}

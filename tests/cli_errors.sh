@@ -45,6 +45,48 @@ expect 2 "clae: $tmp/key.ini:2: [dense] unit: unknown key" -- "$CLAE" train --sp
 spec section '[frobnicate]'
 expect 2 "clae: $tmp/section.ini:1: [frobnicate]: unknown section" -- "$CLAE" train --spec "$tmp/section.ini"
 
+# shapes that cannot work, found when the model is built, named with the section's line
+spec tiny '[data]
+train = mnist
+limit = 100
+[conv]
+filters = 4
+size = 3
+stride = 2
+padding = valid
+[conv]
+filters = 4
+size = 3
+stride = 2
+padding = valid
+[conv]
+filters = 4
+size = 7
+padding = valid'
+expect 2 "clae: $tmp/tiny.ini:14: [conv] a 7x7 convolution with padding 0 does not fit a 4x6x6 input" -- "$CLAE" train --spec "$tmp/tiny.ini" --out "$tmp/out_tiny"
+spec reshape '[data]
+train = mnist
+[reshape]
+shape = 2x16x16'
+expect 2 "clae: $tmp/reshape.ini:3: [reshape] shape: 2x16x16 has 512 values but its input 1x28x28 has 784" -- "$CLAE" train --spec "$tmp/reshape.ini" --out "$tmp/out_reshape"
+spec ends '[data]
+train = mnist
+[model]
+decoder = explicit
+[code]
+[reshape]
+shape = 2x4x4
+[deconv]
+filters = 1
+size = 2
+stride = 2'
+expect 2 "clae: $tmp/ends.ini: the decoder ends at 1x8x8 but the input is 1x28x28" -- "$CLAE" train --spec "$tmp/ends.ini" --out "$tmp/out_ends"
+spec pool '[data]
+train = mnist
+[maxpool]
+size = 3'
+expect 2 "clae: $tmp/pool.ini:3: [maxpool]: its mirror maps 1x9x9 to 1x27x27, not back to 1x28x28; use decoder = explicit" -- "$CLAE" train --spec "$tmp/pool.ini" --out "$tmp/out_pool"
+
 # bad data: a truncated IDX file, a label file that does not match
 gzip -dc data/mnist10k-images-idx3-ubyte.gz | head -c 5000 > "$tmp/short.idx"
 spec short "[data]
@@ -101,6 +143,28 @@ if [ "$code" = 1 ] && grep -q "interrupted in epoch" "$tmp/int.err" && [ -s "$tm
 else
     failed=$((failed + 1)); echo "FAIL: Ctrl-C: exit $code: $(cat "$tmp/int.err")"
 fi
+# Ctrl-C during greedy pretraining stops it too
+spec greedy "[data]
+train = mnist
+[dense]
+units = 64
+[train]
+pretrain = greedy
+pretrain_epochs = 100000
+[output]
+dir = $tmp/greedy"
+"$CLAE" train --spec "$tmp/greedy.ini" > /dev/null 2> "$tmp/greedy.err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+code=$?
+if [ "$code" = 1 ] && grep -q "interrupted in pretraining stage 1" "$tmp/greedy.err"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: Ctrl-C in pretraining: exit $code: $(cat "$tmp/greedy.err")"
+fi
+
 last=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
 if "$CLAE" train --out "$tmp/tiny" --resume --epochs $((last + 1)) > /dev/null 2>&1 &&
    [ "$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)" = $((last + 1)) ]; then

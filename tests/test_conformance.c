@@ -13,7 +13,7 @@ static const char *const kernels[] = {
     "mse_loss",        "bce_logits_loss", "reduce_sum",    "gather_rows", "sgd_step",
     "rmsprop_step",    "adam_step",       "rng_uniform",   "rng_normal",  "corrupt",
     "sparsity_l1",     "sparsity_kl",     "add_inplace",   "contractive_fwd",
-    "contractive_wgrad", "wta_select",    "mask_mul",      "reparam_fwd", "reparam_bwd",
+    "contractive_wgrad", "wta_select",    "mask_mul",      "wta_threshold", "wta_apply",      "reparam_fwd", "reparam_bwd",
     "vae_kl",          "im2col",          "col2im",        "cnhw_bias_act",
     "act_bwd_to_cnhw", "channel_bias_act", "channel_sums", "channel_combine", "bn_stats",
     "bn_fwd",          "bn_param_grad",   "bn_bwd",        "maxpool_fwd", "maxpool_bwd",

@@ -140,6 +140,29 @@ static void check_selection_counts(clae_ctx *ctx, clae_device *dev)
     clae_spec_free(&spec);
 }
 
+/* The test MSE of a trained model evaluated in chunks of batch_max rows. */
+static void chunked_test_mse(clae_ctx *ctx, clae_device *dev, const char *dir, size_t batch_max,
+                             double *mse)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/model.safetensors", tmpdir, dir);
+    clae_loaded_model lm;
+    REQUIRE(clae__checkpoint_load_model(ctx, dev, path, batch_max, &lm) == CLAE_OK);
+    clae_dataset train_set, test_set;
+    REQUIRE(clae__load_datasets(ctx, &lm.spec, &train_set, &test_set) == CLAE_OK);
+    clae_buf x = {0};
+    clae_eval ev;
+    memset(&ev, 0, sizeof ev);
+    REQUIRE(clae__buf_create(dev, test_set.count * test_set.dim, &x) == CLAE_OK);
+    CHECK(clae__buf_write(dev, &x, 0, test_set.count * test_set.dim, test_set.x) == CLAE_OK);
+    CHECK(clae__evaluate(lm.model, &x, &x, test_set.count, &ev) == CLAE_OK);
+    clae__buf_release(&x);
+    clae_dataset_free(&train_set);
+    clae_dataset_free(&test_set);
+    clae__loaded_model_free(&lm);
+    *mse = ev.mse;
+}
+
 static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
 {
     clae_train_result r;
@@ -153,6 +176,13 @@ static void test_winner_take_all(clae_ctx *ctx, clae_device *dev)
     CHECK(METRIC(r, code_near_zero) > METRIC(r, code_near_zero_unselected));
     CHECK(METRIC(r, test_mse) < 0.05);
     check_selection_counts(ctx, dev);
+    /* evaluation selects by each unit's running threshold: the test metrics
+     * do not depend on how the test split is chunked */
+    double whole = 0, small = 0;
+    chunked_test_mse(ctx, dev, "wta", 1000, &whole);
+    chunked_test_mse(ctx, dev, "wta", 7, &small);
+    printf("%-20s test_mse in chunks of 1000 %.6f, of 7 %.6f\n", "wta", whole, small);
+    CHECK(fabs(whole - small) <= 1e-6 * whole);
 }
 
 /* Greedy pretraining: each stage's loss is logged and finite, and the
@@ -186,6 +216,20 @@ static void test_greedy(clae_ctx *ctx, clae_device *dev)
     clae_train_result tied;
     CHECK(clae_train(ctx, dev, &opts, &tied) == CLAE_OK);
     CHECK(clae_result_has(&tied, "pretrain_loss_4") && METRIC(tied, test_mse) < 0.06);
+    clae_spec_free(&spec);
+
+    /* an overcomplete stack (a hidden layer wider than the input): each stage
+     * batches through a buffer of its own width */
+    REQUIRE(clae_spec_parse(ctx, "specs/greedy.ini", &spec) == CLAE_OK);
+    spec.n_encoder = 1;
+    spec.encoder[0].units = 1000;
+    spec.data.limit = 1000;
+    spec.train.epochs = 1;
+    spec.train.pretrain_epochs = 1;
+    snprintf(spec.output.dir, sizeof spec.output.dir, "%s/greedy_wide", tmpdir);
+    clae_train_result wide;
+    CHECK(clae_train(ctx, dev, &opts, &wide) == CLAE_OK);
+    CHECK(clae_result_has(&wide, "pretrain_loss_2") && METRIC(wide, test_mse) < 0.2);
     clae_spec_free(&spec);
 }
 

@@ -152,6 +152,21 @@ static void run_all(clae_ctx *ctx, clae_device *dev)
     run_case(ctx, dev, "every kind", every_kind, CLAE_TRAINING, STEP_POOLING);
     run_case(ctx, dev, "every kind", every_kind, CLAE_EVALUATION, STEP_POOLING); /* running statistics */
     run_case(ctx, dev, "mirrored conv", mirrored, CLAE_TRAINING, STEP);
+    /* batch norm on planes of 32 values and more (its reductions take another path) */
+    snprintf(text, sizeof text,
+             "[model]\ncode = 3\n"
+             "[conv]\nfilters = 4\nsize = 3\npadding = same\nbias = no\nactivation = linear\n"
+             "[batchnorm]\nactivation = tanh\n[code]\nactivation = tanh\n");
+    run_case(ctx, dev, "batch norm on 5 x 7 planes", text, CLAE_TRAINING, STEP);
+    run_case(ctx, dev, "batch norm on 5 x 7 planes", text, CLAE_EVALUATION, STEP);
+    /* a transposed convolution with output padding */
+    snprintf(text, sizeof text,
+             "[model]\ncode = 3\ndecoder = explicit\n"
+             "[conv]\nfilters = 4\nsize = 3\nstride = 2\npadding = 1\nactivation = tanh\n"
+             "[code]\nactivation = tanh\n[dense]\nunits = 24\nactivation = tanh\n"
+             "[reshape]\nshape = 4x2x3\n"
+             "[deconv]\nfilters = 3\nsize = 2\nstride = 2\npadding = 0\noutput_padding = 1\n");
+    run_case(ctx, dev, "deconv with output padding", text, CLAE_TRAINING, STEP);
     snprintf(text, sizeof text, "%s[loss]\nreconstruction = bce\n", mirrored);
     run_case(ctx, dev, "mirrored conv, bce", text, CLAE_TRAINING, STEP);
     /* the families' terms on a conv code */

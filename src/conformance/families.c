@@ -137,6 +137,34 @@ clae_status clae__check_wta(harness *h)
         snprintf(name, sizeof name, "wta_select %zux%zu keep %zu mask", rows, cols, keep);
         clae__check_compare(h, name, mask, m, n, 0, 0);
 
+        /* the running threshold from that selection (the original values), then
+         * the evaluation's selection by it */
+        static float t[MAX_CODES], tw[MAX_CODES], yw[MAX_CODES];
+        clae_buf bt = {0}, by = {0}, bh = {0};
+        clae__check_fill(h, t, cols, 0.0f, 1.0f);
+        memcpy(tw, t, cols * sizeof *t);
+        TRY(clae__check_upload(h, &bh, c, n));
+        TRY(clae__buf_create(h->dev, cols + 1, &bt)); /* at offset 1 */
+        TRY(clae__buf_write(h->dev, &bt, 1, cols, t));
+        TRY(clae__buf_create(h->dev, n, &by));
+        TRY(clae__wta_threshold(h->dev, rows, cols, &bh, 0, &bm, 0.1f, &bt, 1));
+        TRY(clae__buf_read(h->dev, &bt, 1, cols, got));
+        clae_ref_wta_threshold(rows, cols, c, m, 0.1f, tw);
+        snprintf(name, sizeof name, "wta_threshold %zux%zu", rows, cols);
+        clae__check_compare(h, name, got, tw, cols, 1e-7, 1e-6);
+        TRY(clae__buf_write(h->dev, &bt, 1, cols, tw));
+        TRY(clae__wta_apply(h->dev, rows, cols, &bh, 0, &bt, 1, &by, &bm));
+        TRY(clae__buf_read(h->dev, &by, 0, n, got));
+        TRY(clae__buf_read(h->dev, &bm, 0, n, mask));
+        clae_ref_wta_apply(rows, cols, c, tw, yw, m);
+        snprintf(name, sizeof name, "wta_apply %zux%zu values", rows, cols);
+        clae__check_compare(h, name, got, yw, n, 0, 0);
+        snprintf(name, sizeof name, "wta_apply %zux%zu mask", rows, cols);
+        clae__check_compare(h, name, mask, m, n, 0, 0);
+        clae__buf_release(&bt);
+        clae__buf_release(&by);
+        clae__buf_release(&bh);
+
         clae__check_fill(h, c, n, -1.0f, 1.0f);
         TRY(clae__check_upload(h, &bdy, c, n));
         TRY(clae__mask_mul(h->dev, n, &bm, &bdy, 0));

@@ -26,6 +26,8 @@
     X(contractive_wgrad)     \
     X(wta_select)            \
     X(mask_mul)              \
+    X(wta_threshold)         \
+    X(wta_apply)             \
     X(reparam_fwd)           \
     X(reparam_bwd)           \
     X(vae_kl)                \

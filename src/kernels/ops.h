@@ -81,6 +81,14 @@ clae_status clae__wta_select(clae_device *dev, size_t rows, size_t cols, size_t 
                              clae_buf *h, size_t h_off, clae_buf *mask);
 clae_status clae__mask_mul(clae_device *dev, size_t n, const clae_buf *mask, clae_buf *dy,
                            size_t dy_off);
+/* The running threshold of each unit (its smallest kept value, averaged with momentum). */
+clae_status clae__wta_threshold(clae_device *dev, size_t rows, size_t cols, const clae_buf *h,
+                                size_t h_off, const clae_buf *mask, float momentum, clae_buf *t,
+                                size_t t_off);
+/* y = x where x reaches its unit's threshold, else 0; mask says which passed. */
+clae_status clae__wta_apply(clae_device *dev, size_t rows, size_t cols, const clae_buf *x,
+                            size_t x_off, const clae_buf *t, size_t t_off, clae_buf *y,
+                            clae_buf *mask);
 
 /* vae.c: heads are rows x 2·code (mean, then log-variance); z and eps rows x code. */
 clae_status clae__reparam_fwd(clae_device *dev, size_t rows, size_t code, const clae_buf *heads,

@@ -53,6 +53,10 @@ void clae_ref_contractive_wgrad(size_t units, size_t in, const float *w, float *
 void clae_ref_add_inplace(size_t n, const float *src, float *dst);
 void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask);
 void clae_ref_mask_mul(size_t n, const float *mask, float *dy);
+void clae_ref_wta_threshold(size_t rows, size_t cols, const float *h, const float *mask,
+                            float momentum, float *t);
+void clae_ref_wta_apply(size_t rows, size_t cols, const float *x, const float *t, float *y,
+                        float *mask);
 
 void clae_ref_reparam_fwd(size_t rows, size_t code, const float *heads, const float *eps,
                           float *z, int sample);
