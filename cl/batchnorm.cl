@@ -32,16 +32,25 @@ __kernel void bn_stats(uint channels, uint count, uint training, __global const 
     stats[channels + c] = 1.0f / sqrt(var + eps);
 }
 
-/* y = act(gamma[c] (x - mean[c]) invstd[c] + beta[c]), one work item per element. */
+/* y = act(gamma[c] (x - mean[c]) invstd[c] + beta[c]). Range: (ceil(plane / run),
+ * ceil(batch*channels / rows)); a work item writes `run` values of each of
+ * `rows` (n, c) rows, as the kernels of cl/conv.cl (ACT_RUN is there). */
 __kernel void bn_fwd(uint batch, uint channels, uint plane, uint act, __global const float *x,
                      uint x_off, __global const float *stats, __global const float *params,
-                     uint g_off, uint b_off, __global float *y, uint y_off)
+                     uint g_off, uint b_off, __global float *y, uint y_off, uint run, uint rows)
 {
-    uint i = get_global_id(0);
-    if (i >= batch * channels * plane) return;
-    uint c = (i / plane) % channels;
-    float xhat = (x[x_off + i] - stats[c]) * stats[channels + c];
-    y[y_off + i] = act_apply(act, params[g_off + c] * xhat + params[b_off + c]);
+    uint p0 = get_global_id(0) * run, r0 = get_global_id(1) * rows;
+    if (p0 >= plane || r0 >= batch * channels) return;
+    uint p1 = min(p0 + run, plane), r1 = min(r0 + rows, batch * channels);
+    uint c = r0 % channels;
+    __global const float *src = x + x_off + r0 * plane;
+    __global float *dst = y + y_off + r0 * plane;
+    for (uint r = r0; r < r1; r++, src += plane, dst += plane) {
+        float mean = stats[c], invstd = stats[channels + c];
+        float gamma = params[g_off + c], beta = params[b_off + c];
+        ACT_RUN(act, p, p0, p1, gamma * ((src[p] - mean) * invstd) + beta, dst[p])
+        if (++c == channels) c = 0;
+    }
 }
 
 /* From sums = (sum dz, sum dz*x) per channel: dgamma = invstd (sum dz*x - mean sum dz)
@@ -58,22 +67,31 @@ __kernel void bn_param_grad(uint channels, __global const float *sums, uint sums
 }
 
 /* dx = gamma invstd (dz - dbeta/M - xhat dgamma/M) in training (M = batch*plane),
- * gamma invstd dz in evaluation (x and grads unused, may be NULL). dx may alias dz. */
+ * gamma invstd dz in evaluation (x and grads unused, may be NULL). dx may alias dz.
+ * Range and runs as bn_fwd. */
 __kernel void bn_bwd(uint batch, uint channels, uint plane, uint training,
                      __global const float *x, uint x_off, __global const float *dz, uint dz_off,
                      __global const float *stats, __global const float *params, uint g_off,
                      __global const float *grads, uint gg_off, uint gb_off, __global float *dx,
-                     uint dx_off)
+                     uint dx_off, uint run, uint rows)
 {
-    uint i = get_global_id(0);
-    if (i >= batch * channels * plane) return;
-    uint c = (i / plane) % channels;
-    float invstd = stats[channels + c];
-    float d = dz[dz_off + i];
-    if (training) {
-        float m = (float)(batch * plane);
-        float xhat = (x[x_off + i] - stats[c]) * invstd;
-        d = d - grads[gb_off + c] / m - xhat * (grads[gg_off + c] / m);
+    uint p0 = get_global_id(0) * run, r0 = get_global_id(1) * rows;
+    if (p0 >= plane || r0 >= batch * channels) return;
+    uint p1 = min(p0 + run, plane), r1 = min(r0 + rows, batch * channels);
+    uint c = r0 % channels;
+    float m = (float)(batch * plane);
+    for (uint r = r0; r < r1; r++) {
+        __global const float *d = dz + dz_off + r * plane;
+        __global float *out = dx + dx_off + r * plane;
+        float invstd = stats[channels + c], scale = params[g_off + c] * invstd;
+        if (training) {
+            __global const float *v = x + x_off + r * plane;
+            float mean = stats[c], dbeta = grads[gb_off + c] / m, dgamma = grads[gg_off + c] / m;
+            for (uint p = p0; p < p1; p++)
+                out[p] = scale * (d[p] - dbeta - (v[p] - mean) * invstd * dgamma);
+        } else {
+            for (uint p = p0; p < p1; p++) out[p] = scale * d[p];
+        }
+        if (++c == channels) c = 0;
     }
-    dx[dx_off + i] = params[g_off + c] * invstd * d;
 }

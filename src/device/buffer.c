@@ -125,21 +125,22 @@ fail:
     return status;
 }
 
-clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size_t local,
-                         const clae_karg *args, int nargs)
+static clae_status set_args(clae_device *dev, clae_kernel_id k, const clae_karg *args, int nargs)
 {
-    if (global == 0) return CLAE_OK;
-    cl_kernel kernel = dev->kernels[k];
     for (int i = 0; i < nargs; i++) {
-        cl_int err = clSetKernelArg(kernel, (cl_uint)i, args[i].size, args[i].value);
+        cl_int err = clSetKernelArg(dev->kernels[k], (cl_uint)i, args[i].size, args[i].value);
         if (err != CL_SUCCESS)
             return clae__fail(dev->ctx, CLAE_EDEVICE, "clSetKernelArg(%s, %d) failed: %s (%d)",
                               kernel_names[k], i, clae__cl_error_name(err), (int)err);
     }
-    if (local == 0) local = dev->work_group;
-    size_t rounded = (global + local - 1) / local * local;
-    cl_int err = clEnqueueNDRangeKernel(dev->queue, kernel, 1, NULL, &rounded, &local, 0, NULL,
-                                        clae__profile_slot(dev, (int)k));
+    return CLAE_OK;
+}
+
+static clae_status enqueue(clae_device *dev, clae_kernel_id k, cl_uint dims, const size_t *global,
+                           const size_t *local)
+{
+    cl_int err = clEnqueueNDRangeKernel(dev->queue, dev->kernels[k], dims, NULL, global, local, 0,
+                                        NULL, clae__profile_slot(dev, (int)k));
     if (err != CL_SUCCESS)
         return clae__fail(dev->ctx,
                           err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? CLAE_ENOMEM : CLAE_EDEVICE,
@@ -147,4 +148,69 @@ clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size
                           clae__cl_error_name(err), (int)err);
     dev->queue_busy = 1;
     return CLAE_OK;
+}
+
+clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size_t local,
+                         const clae_karg *args, int nargs)
+{
+    if (global == 0) return CLAE_OK;
+    clae_status s = set_args(dev, k, args, nargs);
+    if (s != CLAE_OK) return s;
+    if (local == 0) local = dev->work_group;
+    size_t rounded = (global + local - 1) / local * local;
+    return enqueue(dev, k, 1, &rounded, &local);
+}
+
+clae_status clae__launch_nd(clae_device *dev, clae_kernel_id k, unsigned dims,
+                            const size_t *global, const clae_karg *args, int nargs)
+{
+    if (dims < 1 || dims > 3)
+        return clae__fail(dev->ctx, CLAE_EINTERNAL, "%s: %u launch dimensions", kernel_names[k],
+                          dims);
+    /* a CPU's work items carry runs (clae__run_shape): groups of one item
+     * cost nothing there and need one compiled variant per kernel */
+    size_t rounded[3], local[3], left = clae__prefers_runs(dev) ? 1 : dev->work_group;
+    for (unsigned d = 0; d < dims; d++) {
+        if (global[d] == 0) return CLAE_OK;
+        local[d] = 1;
+        while (local[d] < global[d] && 2 * local[d] <= left) local[d] *= 2;
+        left /= local[d];
+        rounded[d] = (global[d] + local[d] - 1) / local[d] * local[d];
+    }
+    clae_status s = set_args(dev, k, args, nargs);
+    if (s != CLAE_OK) return s;
+    return enqueue(dev, k, dims, rounded, local);
+}
+
+/* On a CPU: the longest run of a row one work item takes, the elements it
+ * aims at in all (enough to pay for its index arithmetic), and the fewest work
+ * items per compute unit (to balance the load). */
+#define RUN_MAX 1024
+#define ITEM_ELEMS 256
+#define ITEMS_PER_UNIT 64
+/* Elsewhere: the most work items along dimension 1 (CUDA-based drivers give
+ * it a grid dimension of 65535 groups at most). */
+#define GRID_MAX 65535
+
+int clae__prefers_runs(const clae_device *dev)
+{
+    return strcmp(dev->info.type, "CPU") == 0;
+}
+
+void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
+                     size_t *per)
+{
+    *run = *per = 1;
+    if (len == 0 || rows == 0) return;
+    if (!clae__prefers_runs(dev)) {
+        *per = (rows + GRID_MAX - 1) / GRID_MAX;
+        return;
+    }
+    size_t runs = (len + RUN_MAX - 1) / RUN_MAX; /* equal runs */
+    *run = (len + runs - 1) / runs;
+    size_t want = (ITEM_ELEMS + *run - 1) / *run;
+    size_t min_items = ITEMS_PER_UNIT * (dev->info.compute_units ? dev->info.compute_units : 1);
+    if (other == 0) other = 1;
+    while (want > 1 && runs * ((rows + want - 1) / want) * other < min_items) want /= 2;
+    *per = want < rows ? want : rows;
 }

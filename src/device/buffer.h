@@ -53,4 +53,31 @@ clae_status clae__launch(clae_device *dev, clae_kernel_id k, size_t global, size
     clae__launch((dev), (k), (global), (local), (const clae_karg[]){__VA_ARGS__},      \
                  (int)(sizeof((const clae_karg[]){__VA_ARGS__}) / sizeof(clae_karg)))
 
+/* Enqueues kernel k over a dims-dimensional range (1 to 3) of global[d] work
+ * items along dimension d, each rounded up to a multiple of the work group's
+ * extent there (the kernels check bounds). The work group holds up to the
+ * device's size, filled from dimension 0: a power of two at least global[0]
+ * (so adjacent work items run along dimension 0), then dimension 1, then 2;
+ * on a CPU, whose work items take runs (clae__run_shape), it is one item. */
+clae_status clae__launch_nd(clae_device *dev, clae_kernel_id k, unsigned dims,
+                            const size_t *global, const clae_karg *args, int nargs);
+
+#define CLAE_LAUNCH_ND(dev, k, dims, global, ...)                                      \
+    clae__launch_nd((dev), (k), (dims), (global), (const clae_karg[]){__VA_ARGS__},    \
+                    (int)(sizeof((const clae_karg[]){__VA_ARGS__}) / sizeof(clae_karg)))
+
+/* Whether work items should take runs of consecutive elements (CPUs, whose
+ * compilers vectorise along them) rather than one element each (GPUs). */
+int clae__prefers_runs(const clae_device *dev);
+
+/* How a work item covers `rows` rows of `len` elements (with `other` work
+ * items along a further dimension): *run consecutive elements of each of *per
+ * consecutive rows. On a CPU a run of the row (its compiler vectorises the loop
+ * along it) and enough rows to pay for the item's index arithmetic, while
+ * leaving enough items to balance the load; elsewhere runs of 1, so adjacent
+ * work items touch adjacent addresses, and 1 row (more only beyond 65535 rows).
+ * Launch ceil(len / run) x ceil(rows / per). */
+void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
+                     size_t *per);
+
 #endif

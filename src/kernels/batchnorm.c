@@ -35,9 +35,12 @@ clae_status clae__bn_fwd(clae_device *dev, size_t batch, size_t channels, size_t
     size_t n = batch * channels * plane;
     clae_status s = check_fits(dev, "bn_fwd", n);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_bn_fwd, n, 0, KU(batch), KU(channels), KU(plane), KU(act),
-                       KM(x), KU(x_off), KM(stats), KM(params), KU(g_off), KU(b_off), KM(y),
-                       KU(y_off));
+    size_t run, per;
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
+    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_bn_fwd, 2, global, KU(batch), KU(channels), KU(plane),
+                          KU(act), KM(x), KU(x_off), KM(stats), KM(params), KU(g_off),
+                          KU(b_off), KM(y), KU(y_off), KU(run), KU(per));
 }
 
 clae_status clae__bn_param_grad(clae_device *dev, size_t channels, const clae_buf *sums,
@@ -59,8 +62,11 @@ clae_status clae__bn_bwd(clae_device *dev, size_t batch, size_t channels, size_t
         return clae__fail(dev->ctx, CLAE_EUSAGE, "bn_bwd: training needs x and the gradients");
     clae_status s = check_fits(dev, "bn_bwd", n);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_bn_bwd, n, 0, KU(batch), KU(channels), KU(plane),
-                       KU(training != 0), x ? KM(x) : KNULL, KU(x_off), KM(dz), KU(dz_off),
-                       KM(stats), KM(params), KU(g_off), grads ? KM(grads) : KNULL, KU(gg_off),
-                       KU(gb_off), KM(dx), KU(dx_off));
+    size_t run, per;
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
+    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_bn_bwd, 2, global, KU(batch), KU(channels), KU(plane),
+                          KU(training != 0), x ? KM(x) : KNULL, KU(x_off), KM(dz), KU(dz_off),
+                          KM(stats), KM(params), KU(g_off), grads ? KM(grads) : KNULL,
+                          KU(gg_off), KU(gb_off), KM(dx), KU(dx_off), KU(run), KU(per));
 }

@@ -27,10 +27,12 @@ clae_status clae__im2col(clae_device *dev, const clae_conv_geom *g, const clae_b
 {
     clae_status s = check_geom(dev, "im2col", g);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_im2col, g->channels * g->k * g->k * g->batch * g->oh * g->ow, 0,
-                       KU(g->batch), KU(g->channels), KU(g->h), KU(g->w), KU(g->k),
-                       KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow), KM(x), KU(x_off),
-                       KM(col));
+    size_t run, per, rows = g->batch * g->oh, col_rows = g->channels * g->k * g->k;
+    clae__run_shape(dev, g->ow, rows, col_rows, &run, &per);
+    size_t global[3] = {(g->ow + run - 1) / run, (rows + per - 1) / per, col_rows};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_im2col, 3, global, KU(g->batch), KU(g->channels), KU(g->h),
+                          KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
+                          KM(x), KU(x_off), KM(col), KU(run), KU(per));
 }
 
 clae_status clae__col2im(clae_device *dev, const clae_conv_geom *g, const clae_buf *col,
@@ -38,9 +40,12 @@ clae_status clae__col2im(clae_device *dev, const clae_conv_geom *g, const clae_b
 {
     clae_status s = check_geom(dev, "col2im", g);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_col2im, g->batch * g->channels * g->h * g->w, 0, KU(g->batch),
-                       KU(g->channels), KU(g->h), KU(g->w), KU(g->k), KU(g->stride), KU(g->pad),
-                       KU(g->oh), KU(g->ow), KM(col), KM(x), KU(x_off));
+    size_t run, per, rows = g->batch * g->channels * g->h;
+    clae__run_shape(dev, g->w, rows, 1, &run, &per);
+    size_t global[2] = {(g->w + run - 1) / run, (rows + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_col2im, 2, global, KU(g->batch), KU(g->channels), KU(g->h),
+                          KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
+                          KM(col), KM(x), KU(x_off), KU(run), KU(per));
 }
 
 clae_status clae__cnhw_bias_act(clae_device *dev, size_t batch, size_t channels, size_t plane,
@@ -50,8 +55,12 @@ clae_status clae__cnhw_bias_act(clae_device *dev, size_t batch, size_t channels,
     size_t n = batch * channels * plane;
     clae_status s = check_fits(dev, "cnhw_bias_act", n);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_cnhw_bias_act, n, 0, KU(batch), KU(channels), KU(plane),
-                       KU(act), KM(src), b ? KM(b) : KNULL, KU(b_off), KM(y), KU(y_off));
+    size_t run, per;
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
+    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_cnhw_bias_act, 2, global, KU(batch), KU(channels),
+                          KU(plane), KU(act), KM(src), b ? KM(b) : KNULL, KU(b_off), KM(y),
+                          KU(y_off), KU(run), KU(per));
 }
 
 clae_status clae__act_bwd_to_cnhw(clae_device *dev, size_t batch, size_t channels, size_t plane,
@@ -61,8 +70,12 @@ clae_status clae__act_bwd_to_cnhw(clae_device *dev, size_t batch, size_t channel
     size_t n = batch * channels * plane;
     clae_status s = check_fits(dev, "act_bwd_to_cnhw", n);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_act_bwd_to_cnhw, n, 0, KU(batch), KU(channels), KU(plane),
-                       KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off), KM(dz));
+    size_t run, per;
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
+    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_act_bwd_to_cnhw, 2, global, KU(batch), KU(channels),
+                          KU(plane), KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off), KM(dz),
+                          KU(run), KU(per));
 }
 
 clae_status clae__channel_bias_act(clae_device *dev, size_t batch, size_t channels, size_t plane,
@@ -72,8 +85,12 @@ clae_status clae__channel_bias_act(clae_device *dev, size_t batch, size_t channe
     size_t n = batch * channels * plane;
     clae_status s = check_fits(dev, "channel_bias_act", n);
     if (s != CLAE_OK) return s;
-    return CLAE_LAUNCH(dev, CLAE_K_channel_bias_act, n, 0, KU(batch), KU(channels), KU(plane),
-                       KU(act), KM(y), KU(y_off), b ? KM(b) : KNULL, KU(b_off));
+    size_t run, per;
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
+    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    return CLAE_LAUNCH_ND(dev, CLAE_K_channel_bias_act, 2, global, KU(batch), KU(channels),
+                          KU(plane), KU(act), KM(y), KU(y_off), b ? KM(b) : KNULL, KU(b_off),
+                          KU(run), KU(per));
 }
 
 /* --- per-channel sums in two stages ---------------------------------------
@@ -82,7 +99,9 @@ clae_status clae__channel_bias_act(clae_device *dev, size_t batch, size_t channe
  * when it is short, so adjacent work items still read adjacent addresses), and
  * each tile's values are split among `groups` work groups, enough to fill the
  * device. Stage 2 (channel_combine) adds each channel's `groups` partial sums
- * with one work group per sum (a few hundred at most). */
+ * with one work group per sum (a few hundred at most).
+ * On a CPU the work groups are single work items, each summing one long block
+ * of one channel: no tiles, and no tree of barriers to pay for. */
 
 #define TILE_MAX 32u /* channels per work group when the plane is short */
 
@@ -113,14 +132,20 @@ size_t clae__channel_scratch(const clae_device *dev, size_t channels)
     return 2 * channels * max_groups(dev, channels);
 }
 
+/* The work-group size of both stages. */
+static size_t sums_local(const clae_device *dev)
+{
+    return clae__prefers_runs(dev) ? 1 : dev->work_group;
+}
+
 typedef struct {
-    size_t tile, tiles, groups;
+    size_t tile, tiles, groups, run;
 } sums_plan;
 
 static sums_plan plan_sums(const clae_device *dev, size_t batch, size_t channels, size_t plane)
 {
     sums_plan p;
-    size_t wg = dev->work_group;
+    size_t wg = sums_local(dev);
     p.tile = plane == 0 || plane >= TILE_MAX ? 1 : pow2_at_least((TILE_MAX + plane - 1) / plane);
     if (p.tile > pow2_at_least(channels)) p.tile = pow2_at_least(channels);
     if (p.tile > wg) p.tile = wg;
@@ -130,6 +155,10 @@ static sums_plan plan_sums(const clae_device *dev, size_t batch, size_t channels
     p.groups = (target_groups(dev) + p.tiles - 1) / p.tiles;
     if (p.groups > need) p.groups = need;
     if (p.groups == 0) p.groups = 1;
+    /* GPUs: blocks of one value, so adjacent work items read adjacent values;
+     * CPUs: one block per work item */
+    p.run = wg == 1 ? (count + p.groups - 1) / p.groups : 1;
+    if (p.run == 0) p.run = 1;
     return p;
 }
 
@@ -144,18 +173,18 @@ static clae_status launch_sums(clae_device *dev, const char *name, size_t batch,
         return clae__fail(dev->ctx, CLAE_EUSAGE, "%s: scratch holds %zu floats, needs %zu", name,
                           scratch->count, clae__channel_scratch(dev, channels));
     *plan = plan_sums(dev, batch, channels, plane);
-    size_t wg = dev->work_group;
+    size_t wg = sums_local(dev);
     return CLAE_LAUNCH(dev, CLAE_K_channel_sums, plan->tiles * plan->groups * wg, wg, KU(batch),
                        KU(channels), KU(plane), KU(plan->tile), KU(plan->groups), KU(comps),
                        KM(x), KU(x_off), y ? KM(y) : KNULL, KU(y_off), KM(scratch),
-                       KLOCAL(2 * wg * sizeof(float)));
+                       KLOCAL(2 * wg * sizeof(float)), KU(plan->run));
 }
 
 clae_status clae__channel_combine(clae_device *dev, size_t rows, size_t groups,
                                   const clae_buf *partial, clae_buf *out, size_t out_off)
 {
     /* one local size for every launch: PoCL compiles a kernel once per size */
-    size_t local = dev->work_group;
+    size_t local = sums_local(dev);
     return CLAE_LAUNCH(dev, CLAE_K_channel_combine, rows * local, local, KU(rows), KU(groups),
                        KM(partial), KM(out), KU(out_off), KLOCAL(local * sizeof(float)));
 }
