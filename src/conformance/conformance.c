@@ -59,6 +59,29 @@ void clae__check_compare(harness *h, const char *name, const float *got, const f
     h->report(h->user, &r);
 }
 
+clae_status clae__check_garbage_buf(harness *h, clae_buf *b, size_t off, const void *data,
+                                    size_t n)
+{
+    clae_status s = clae__buf_create(h->dev, off + n, b);
+    if (s == CLAE_OK) s = clae__buf_fill(h->dev, b, 0, off + n, CLAE_CHECK_GARBAGE);
+    if (s == CLAE_OK && data && n) s = clae__buf_write(h->dev, b, off, n, data);
+    return s;
+}
+
+clae_status clae__check_expect(harness *h, const char *name, const clae_buf *b, size_t off,
+                               size_t n, float *got, const float *want, double tol_abs,
+                               double tol_rel)
+{
+    clae_status s = clae__buf_read(h->dev, b, off, n, got);
+    if (s == CLAE_OK) clae__check_compare(h, name, got, want, n, tol_abs, tol_rel);
+    return s;
+}
+
+void clae__check_release(clae_buf *bufs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) clae__buf_release(&bufs[i]);
+}
+
 /* Device buffer holding a copy of host data (count may exceed n_data). */
 clae_status clae__check_upload(harness *h, clae_buf *buf, const float *data, size_t count)
 {

@@ -12,30 +12,6 @@
 #include "kernels/ops.h"
 #include "ref/ref.h"
 
-#define GARBAGE 1234.5f
-
-/* A buffer of off + n floats, garbage everywhere, then data (if any) at off. */
-static clae_status make(harness *h, clae_buf *b, size_t off, const float *data, size_t n)
-{
-    clae_status s = clae__buf_create(h->dev, off + n, b);
-    if (s == CLAE_OK) s = clae__buf_fill(h->dev, b, 0, off + n, GARBAGE);
-    if (s == CLAE_OK && data && n) s = clae__buf_write(h->dev, b, off, n, data);
-    return s;
-}
-
-/* Reads n floats at off and compares them with want. */
-static clae_status expect(harness *h, const char *name, const clae_buf *b, size_t off, size_t n,
-                          float *got, const float *want, double tol_abs, double tol_rel)
-{
-    clae_status s = clae__buf_read(h->dev, b, off, n, got);
-    if (s == CLAE_OK) clae__check_compare(h, name, got, want, n, tol_abs, tol_rel);
-    return s;
-}
-
-static void release(clae_buf *bufs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) clae__buf_release(&bufs[i]);
-}
 
 /* Activations whose kernels do no transcendental maths: exact. */
 static int exact_act(int act)
@@ -83,24 +59,24 @@ clae_status clae__check_conv(harness *h)
 
         /* im2col: copies or zeros, exact */
         clae__check_fill(h, x, nx, -1.0f, 1.0f);
-        TRY(make(h, &b[0], 3, x, nx));
-        TRY(make(h, &b[1], 0, NULL, ncol));
+        TRY(clae__check_garbage_buf(h, &b[0], 3, x, nx));
+        TRY(clae__check_garbage_buf(h, &b[1], 0, NULL, ncol));
         TRY(clae__im2col(h->dev, &g, &b[0], 3, &b[1]));
         clae_ref_im2col(g.batch, g.channels, g.h, g.w, g.k, g.stride, g.pad, g.oh, g.ow, x, want);
         snprintf(name, sizeof name, "im2col %s", geom);
-        TRY(expect(h, name, &b[1], 0, ncol, got, want, 0, 0));
+        TRY(clae__check_expect(h, name, &b[1], 0, ncol, got, want, 0, 0));
 
         /* col2im: each pixel sums at most K = ceil(k/stride)^2 entries in [-1, 1] */
         size_t per = (g.k + g.stride - 1) / g.stride, terms = per * per;
         clae__check_fill(h, col, ncol, -1.0f, 1.0f);
         TRY(clae__buf_write(h->dev, &b[1], 0, ncol, col));
-        TRY(clae__buf_fill(h->dev, &b[0], 0, nx + 3, GARBAGE));
+        TRY(clae__buf_fill(h->dev, &b[0], 0, nx + 3, CLAE_CHECK_GARBAGE));
         TRY(clae__col2im(h->dev, &g, &b[1], &b[0], 2));
         clae_ref_col2im(g.batch, g.channels, g.h, g.w, g.k, g.stride, g.pad, g.oh, g.ow, col,
                         want);
         snprintf(name, sizeof name, "col2im %s", geom);
         double tol = (double)terms * FLT_EPSILON;
-        TRY(expect(h, name, &b[0], 2, nx, got, want, tol, tol));
+        TRY(clae__check_expect(h, name, &b[0], 2, nx, got, want, tol, tol));
 
         /* the adjoint: <im2col(x), col> = <x, col2im(col)>, in double, with the
          * device's col2im; one rounding per term of |im2col(x) * col| */
@@ -114,10 +90,10 @@ clae_status clae__check_conv(harness *h)
         float fl = (float)lhs, fr = (float)rhs;
         snprintf(name, sizeof name, "col2im adjoint %s", geom);
         clae__check_compare(h, name, &fr, &fl, 1, (double)terms * FLT_EPSILON * mag + 1e-6, 0);
-        release(b, 2);
+        clae__check_release(b, 2);
     }
 done:
-    release(b, 2);
+    clae__check_release(b, 2);
     return status;
 }
 
@@ -145,30 +121,30 @@ static clae_status check_channel_moves(harness *h, size_t batch, size_t channels
         int with_bias = act != CLAE_ACT_LINEAR && act != CLAE_ACT_RELU;
         clae__check_fill(h, src, n, -3.0f, 3.0f);
         clae__check_fill(h, bias, channels, -1.0f, 1.0f);
-        TRY(make(h, &b[0], 0, src, n));
-        TRY(make(h, &b[1], 1, bias, channels));
-        TRY(make(h, &b[2], 2, NULL, n));
+        TRY(clae__check_garbage_buf(h, &b[0], 0, src, n));
+        TRY(clae__check_garbage_buf(h, &b[1], 1, bias, channels));
+        TRY(clae__check_garbage_buf(h, &b[2], 2, NULL, n));
         TRY(clae__cnhw_bias_act(h->dev, batch, channels, plane, act, &b[0],
                                 with_bias ? &b[1] : NULL, 1, &b[2], 2));
         clae_ref_cnhw_bias_act(batch, channels, plane, act, src, with_bias ? bias : NULL, want);
         snprintf(name, sizeof name, "cnhw_bias_act %s %zux%zux%zu%s", an, batch, channels, plane,
                  with_bias ? "" : " no bias");
         /* one add, then the activation */
-        TRY(expect(h, name, &b[2], 2, n, got, want, exact ? 0 : 1e-6, exact ? 0 : 1e-5));
+        TRY(clae__check_expect(h, name, &b[2], 2, n, got, want, exact ? 0 : 1e-6, exact ? 0 : 1e-5));
 
         /* backward from the reference outputs, so only this kernel is tested */
         memcpy(y, want, n * sizeof *y);
         clae__check_fill(h, dy, n, -1.0f, 1.0f);
         TRY(clae__buf_write(h->dev, &b[2], 2, n, y));
-        TRY(make(h, &b[3], 3, dy, n));
-        TRY(clae__buf_fill(h->dev, &b[0], 0, n, GARBAGE));
+        TRY(clae__check_garbage_buf(h, &b[3], 3, dy, n));
+        TRY(clae__buf_fill(h->dev, &b[0], 0, n, CLAE_CHECK_GARBAGE));
         TRY(clae__act_bwd_to_cnhw(h->dev, batch, channels, plane, act, &b[3], 3, &b[2], 2,
                                   &b[0]));
         clae_ref_act_bwd_to_cnhw(batch, channels, plane, act, dy, y, want);
         snprintf(name, sizeof name, "act_bwd_to_cnhw %s %zux%zux%zu", an, batch, channels,
                  plane);
         /* multiplications only, save 1 - y*y (tanh), which may become an fma */
-        TRY(expect(h, name, &b[0], 0, n, got, want, exact ? 0 : 1e-7, exact ? 0 : 1e-5));
+        TRY(clae__check_expect(h, name, &b[0], 0, n, got, want, exact ? 0 : 1e-7, exact ? 0 : 1e-5));
 
         /* in place on NCHW at an offset */
         TRY(clae__buf_write(h->dev, &b[3], 3, n, src));
@@ -178,11 +154,11 @@ static clae_status check_channel_moves(harness *h, size_t batch, size_t channels
         clae_ref_channel_bias_act(batch, channels, plane, act, want, with_bias ? bias : NULL);
         snprintf(name, sizeof name, "channel_bias_act %s %zux%zux%zu%s", an, batch, channels,
                  plane, with_bias ? "" : " no bias");
-        TRY(expect(h, name, &b[3], 3, n, got, want, exact ? 0 : 1e-6, exact ? 0 : 1e-5));
-        release(b, 4);
+        TRY(clae__check_expect(h, name, &b[3], 3, n, got, want, exact ? 0 : 1e-6, exact ? 0 : 1e-5));
+        clae__check_release(b, 4);
     }
 done:
-    release(b, 4);
+    clae__check_release(b, 4);
     return status;
 }
 
@@ -197,25 +173,25 @@ static clae_status check_channel_sums(harness *h, size_t batch, size_t channels,
     double tol = (double)count * FLT_EPSILON;
     clae__check_fill(h, x, n, -1.0f, 1.0f);
     clae__check_fill(h, y, n, -1.0f, 1.0f);
-    TRY(make(h, &b[0], 5, x, n));
-    TRY(make(h, &b[1], 1, y, n));
-    TRY(make(h, &b[2], 0, NULL, clae__channel_scratch(h->dev, channels)));
-    TRY(make(h, &b[3], 1, NULL, 2 * channels));
+    TRY(clae__check_garbage_buf(h, &b[0], 5, x, n));
+    TRY(clae__check_garbage_buf(h, &b[1], 1, y, n));
+    TRY(clae__check_garbage_buf(h, &b[2], 0, NULL, clae__channel_scratch(h->dev, channels)));
+    TRY(clae__check_garbage_buf(h, &b[3], 1, NULL, 2 * channels));
     for (int with_y = 0; with_y <= 1; with_y++) {
         TRY(clae__channel_sums(h->dev, batch, channels, plane, &b[0], 5, with_y ? &b[1] : NULL, 1,
                                &b[2], &b[3], 1));
         clae_ref_channel_sums(batch, channels, plane, x, with_y ? y : NULL, want);
         snprintf(name, sizeof name, "channel_sums %zux%zux%zu %s", batch, channels, plane,
                  with_y ? "x, x*y" : "x, x*x");
-        TRY(expect(h, name, &b[3], 1, 2 * channels, got, want, tol, tol));
+        TRY(clae__check_expect(h, name, &b[3], 1, 2 * channels, got, want, tol, tol));
     }
-    TRY(clae__buf_fill(h->dev, &b[3], 0, 2 * channels + 1, GARBAGE));
+    TRY(clae__buf_fill(h->dev, &b[3], 0, 2 * channels + 1, CLAE_CHECK_GARBAGE));
     TRY(clae__channel_bias_grad(h->dev, batch, channels, plane, &b[0], 5, &b[2], &b[3], 1));
     clae_ref_channel_bias_grad(batch, channels, plane, x, want);
     snprintf(name, sizeof name, "channel_bias_grad %zux%zux%zu", batch, channels, plane);
-    TRY(expect(h, name, &b[3], 1, channels, got, want, tol, tol));
+    TRY(clae__check_expect(h, name, &b[3], 1, channels, got, want, tol, tol));
 done:
-    release(b, 4);
+    clae__check_release(b, 4);
     return status;
 }
 
@@ -230,18 +206,18 @@ static clae_status check_channel_combine(harness *h)
     for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
         size_t rows = shapes[si][0], groups = shapes[si][1];
         clae__check_fill(h, partial, rows * groups, -10.0f, 10.0f);
-        TRY(make(h, &b[0], 0, partial, rows * groups));
-        TRY(make(h, &b[1], 2, NULL, rows));
+        TRY(clae__check_garbage_buf(h, &b[0], 0, partial, rows * groups));
+        TRY(clae__check_garbage_buf(h, &b[1], 2, NULL, rows));
         TRY(clae__channel_combine(h->dev, rows, groups, &b[0], &b[1], 2));
         clae_ref_channel_combine(rows, groups, partial, want);
         snprintf(name, sizeof name, "channel_combine %zu rows of %zu", rows, groups);
         /* sums of `groups` terms in [-10, 10] */
         double tol = (double)groups * FLT_EPSILON;
-        TRY(expect(h, name, &b[1], 2, rows, got, want, 10 * tol, tol));
-        release(b, 2);
+        TRY(clae__check_expect(h, name, &b[1], 2, rows, got, want, 10 * tol, tol));
+        clae__check_release(b, 2);
     }
 done:
-    release(b, 2);
+    clae__check_release(b, 2);
     return status;
 }
 
@@ -291,16 +267,16 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
 
     /* training statistics: a division, a cancellation (factor ~4, see above), a
      * square root; the running statistics a blend of two */
-    TRY(make(h, &b[2], 2, sums, 2 * C));
-    TRY(make(h, &b[3], 3, running, 2 * C));
-    TRY(make(h, &b[4], 0, NULL, 2 * C));
+    TRY(clae__check_garbage_buf(h, &b[2], 2, sums, 2 * C));
+    TRY(clae__check_garbage_buf(h, &b[3], 3, running, 2 * C));
+    TRY(clae__check_garbage_buf(h, &b[4], 0, NULL, 2 * C));
     TRY(clae__bn_stats(h->dev, C, count, 1, &b[2], 2, eps, momentum, &b[3], 3, &b[4]));
     memcpy(run_want, running, 2 * C * sizeof *running);
     clae_ref_bn_stats(C, count, 1, sums, eps, momentum, run_want, stats);
     snprintf(name, sizeof name, "bn_stats training %s mean, invstd", shape);
-    TRY(expect(h, name, &b[4], 0, 2 * C, got, stats, 1e-6, 1e-5));
+    TRY(clae__check_expect(h, name, &b[4], 0, 2 * C, got, stats, 1e-6, 1e-5));
     snprintf(name, sizeof name, "bn_stats training %s running", shape);
-    TRY(expect(h, name, &b[3], 3, 2 * C, got, run_want, 1e-6, 1e-5));
+    TRY(clae__check_expect(h, name, &b[3], 3, 2 * C, got, run_want, 1e-6, 1e-5));
 
     /* evaluation: from the running statistics, which stay as they are */
     float eval_stats[160];
@@ -309,15 +285,15 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
     memcpy(running, run_want, 2 * C * sizeof *running);
     clae_ref_bn_stats(C, 0, 0, NULL, eps, momentum, running, eval_stats);
     snprintf(name, sizeof name, "bn_stats evaluation %s mean, invstd", shape);
-    TRY(expect(h, name, &b[4], 0, 2 * C, got, eval_stats, 1e-6, 1e-5));
+    TRY(clae__check_expect(h, name, &b[4], 0, 2 * C, got, eval_stats, 1e-6, 1e-5));
     snprintf(name, sizeof name, "bn_stats evaluation %s running unchanged", shape);
-    TRY(expect(h, name, &b[3], 3, 2 * C, got, run_want, 0, 0));
+    TRY(clae__check_expect(h, name, &b[3], 3, 2 * C, got, run_want, 0, 0));
 
     /* forward from the training statistics */
     TRY(clae__buf_write(h->dev, &b[4], 0, 2 * C, stats));
-    TRY(make(h, &b[0], 1, x, n));
-    TRY(make(h, &b[5], 0, params, 2 * C + 3));
-    TRY(make(h, &b[6], 4, NULL, n));
+    TRY(clae__check_garbage_buf(h, &b[0], 1, x, n));
+    TRY(clae__check_garbage_buf(h, &b[5], 0, params, 2 * C + 3));
+    TRY(clae__check_garbage_buf(h, &b[6], 4, NULL, n));
     for (int act = 0; act < CLAE_ACT_COUNT; act++) {
         TRY(clae__bn_fwd(h->dev, batch, C, plane, act, &b[0], 1, &b[4], &b[5], 1, C + 3, &b[6],
                          4));
@@ -325,7 +301,7 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
         snprintf(name, sizeof name, "bn_fwd %s %s", clae_activation_name((clae_activation)act),
                  shape);
         /* three roundings on terms up to ~3 (ulp 2.4e-7), then the activation */
-        TRY(expect(h, name, &b[6], 4, n, got, want, 2e-6, 1e-5));
+        TRY(clae__check_expect(h, name, &b[6], 4, n, got, want, 2e-6, 1e-5));
     }
     clae__buf_release(&b[6]);
 
@@ -334,7 +310,7 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
     float dsums[160];
     clae_ref_channel_sums(batch, C, plane, dz, x, dsums);
     TRY(clae__buf_write(h->dev, &b[2], 2, 2 * C, dsums));
-    TRY(make(h, &b[6], 0, NULL, 2 * C + 5));
+    TRY(clae__check_garbage_buf(h, &b[6], 0, NULL, 2 * C + 5));
     TRY(clae__bn_param_grad(h->dev, C, &b[2], 2, &b[4], &b[6], C + 5, 0));
     clae_ref_bn_param_grad(C, dsums, stats, dgamma, dbeta);
     double mag = 0.0;
@@ -343,9 +319,9 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
         if (m > mag) mag = m;
     }
     snprintf(name, sizeof name, "bn_param_grad %s dgamma", shape);
-    TRY(expect(h, name, &b[6], C + 5, C, got, dgamma, 4 * FLT_EPSILON * mag, 1e-6));
+    TRY(clae__check_expect(h, name, &b[6], C + 5, C, got, dgamma, 4 * FLT_EPSILON * mag, 1e-6));
     snprintf(name, sizeof name, "bn_param_grad %s dbeta", shape);
-    TRY(expect(h, name, &b[6], 0, C, got, dbeta, 0, 0));
+    TRY(clae__check_expect(h, name, &b[6], 0, C, got, dbeta, 0, 0));
 
     /* input gradient from the reference's dgamma (at C + 5) and dbeta (at 0) */
     float grads[170];
@@ -354,23 +330,23 @@ static clae_status check_bn_shape(harness *h, size_t batch, size_t channels, siz
     TRY(clae__buf_write(h->dev, &b[6], 0, 2 * C + 5, grads));
     for (int training = 1; training >= 0; training--) {
         /* dx aliases dz in training, a separate buffer in evaluation */
-        TRY(make(h, &b[1], 3, dz, n));
+        TRY(clae__check_garbage_buf(h, &b[1], 3, dz, n));
         clae_buf *dx = training ? &b[1] : &b[3];
         size_t dx_off = training ? 3 : 2;
         if (!training) {
             clae__buf_release(&b[3]);
-            TRY(make(h, &b[3], 2, NULL, n));
+            TRY(clae__check_garbage_buf(h, &b[3], 2, NULL, n));
         }
         TRY(clae__bn_bwd(h->dev, batch, C, plane, training, training ? &b[0] : NULL, 1, &b[1], 3,
                          &b[4], &b[5], 1, training ? &b[6] : NULL, C + 5, 0, dx, dx_off));
         clae_ref_bn_bwd(batch, C, plane, training, x, dz, stats, gamma, dgamma, dbeta, want);
         snprintf(name, sizeof name, "bn_bwd %s %s", training ? "training" : "evaluation", shape);
         /* a few roundings of terms up to ~1, times gamma*invstd (up to ~3) */
-        TRY(expect(h, name, dx, dx_off, n, got, want, 2e-6, 1e-5));
+        TRY(clae__check_expect(h, name, dx, dx_off, n, got, want, 2e-6, 1e-5));
         clae__buf_release(&b[1]);
     }
 done:
-    release(b, 7);
+    clae__check_release(b, 7);
     return status;
 }
 

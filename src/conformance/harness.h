@@ -25,6 +25,16 @@ void clae__check_fill(harness *h, float *x, size_t n, float lo, float hi);
 /* Reports one check: each value passes when |got - want| <= tol_abs + tol_rel |want|. */
 void clae__check_compare(harness *h, const char *name, const float *got, const float *want,
                          size_t n, double tol_abs, double tol_rel);
+/* What the output buffers of a check start full of, so that "overwrites" is checked too. */
+#define CLAE_CHECK_GARBAGE 1234.5f
+/* A buffer of off + n floats, garbage everywhere, then data (if any) at off. */
+clae_status clae__check_garbage_buf(harness *h, clae_buf *b, size_t off, const void *data,
+                                    size_t n);
+/* Reads n floats at off into got and compares them with want. */
+clae_status clae__check_expect(harness *h, const char *name, const clae_buf *b, size_t off,
+                               size_t n, float *got, const float *want, double tol_abs,
+                               double tol_rel);
+void clae__check_release(clae_buf *bufs, size_t n);
 /* A new device buffer holding a copy of data. */
 clae_status clae__check_upload(harness *h, clae_buf *buf, const float *data, size_t count);
 

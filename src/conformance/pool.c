@@ -10,28 +10,6 @@
 #include "kernels/ops.h"
 #include "ref/ref.h"
 
-#define GARBAGE 1234.5f
-
-static clae_status make(harness *h, clae_buf *b, size_t off, const void *data, size_t n)
-{
-    clae_status s = clae__buf_create(h->dev, off + n, b);
-    if (s == CLAE_OK) s = clae__buf_fill(h->dev, b, 0, off + n, GARBAGE);
-    if (s == CLAE_OK && data && n) s = clae__buf_write(h->dev, b, off, n, data);
-    return s;
-}
-
-static clae_status expect(harness *h, const char *name, const clae_buf *b, size_t off, size_t n,
-                          float *got, const float *want, double tol_abs, double tol_rel)
-{
-    clae_status s = clae__buf_read(h->dev, b, off, n, got);
-    if (s == CLAE_OK) clae__check_compare(h, name, got, want, n, tol_abs, tol_rel);
-    return s;
-}
-
-static void release(clae_buf *bufs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) clae__buf_release(&bufs[i]);
-}
 
 /* The references themselves, by hand: ties go to the first in the window. */
 static void check_pool_by_hand(harness *h)
@@ -75,14 +53,14 @@ clae_status clae__check_pool(harness *h)
         /* multiples of 1/8: many ties */
         clae__check_fill(h, x, nin, -1.0f, 1.0f);
         for (size_t i = 0; i < nin; i++) x[i] = floorf(x[i] * 8.0f) / 8.0f;
-        TRY(make(h, &b[0], 3, x, nin));
-        TRY(make(h, &b[1], 1, NULL, nout));
-        TRY(make(h, &b[2], 0, NULL, nout));
+        TRY(clae__check_garbage_buf(h, &b[0], 3, x, nin));
+        TRY(clae__check_garbage_buf(h, &b[1], 1, NULL, nout));
+        TRY(clae__check_garbage_buf(h, &b[2], 0, NULL, nout));
         TRY(clae__maxpool_fwd(h->dev, batch, ch, hh, w, k, stride, oh, ow, &b[0], 3, &b[1], 1,
                               &b[2]));
         clae_ref_maxpool_fwd(batch, ch, hh, w, k, stride, oh, ow, x, want, arg);
         snprintf(name, sizeof name, "maxpool_fwd %s", shape);
-        TRY(expect(h, name, &b[1], 1, nout, got, want, 0, 0));
+        TRY(clae__check_expect(h, name, &b[1], 1, nout, got, want, 0, 0));
         TRY(clae__buf_read(h->dev, &b[2], 0, nout, arg_got));
         for (size_t i = 0; i < nout; i++) {
             args_got[i] = (float)arg_got[i];
@@ -98,13 +76,13 @@ clae_status clae__check_pool(harness *h)
         clae__check_fill(h, dy, nout, -1.0f, 1.0f);
         TRY(clae__buf_write(h->dev, &b[1], 1, nout, dy));
         TRY(clae__buf_write(h->dev, &b[2], 0, nout, arg));
-        TRY(clae__buf_fill(h->dev, &b[0], 0, nin + 3, GARBAGE));
+        TRY(clae__buf_fill(h->dev, &b[0], 0, nin + 3, CLAE_CHECK_GARBAGE));
         TRY(clae__maxpool_bwd(h->dev, batch, ch, hh, w, k, stride, oh, ow, &b[1], 1, &b[2],
                               &b[0], 2));
         clae_ref_maxpool_bwd(batch, ch, hh, w, k, stride, oh, ow, dy, arg, want);
         snprintf(name, sizeof name, "maxpool_bwd %s", shape);
-        TRY(expect(h, name, &b[0], 2, nin, got, want, tol, tol));
-        release(b, 3);
+        TRY(clae__check_expect(h, name, &b[0], 2, nin, got, want, tol, tol));
+        clae__check_release(b, 3);
     }
 
     /* upsampling: batch, channels, h, w, factor */
@@ -119,12 +97,12 @@ clae_status clae__check_pool(harness *h)
         char shape[64];
         snprintf(shape, sizeof shape, "%zux%zux%zux%zu f%zu", batch, ch, hh, w, f);
         clae__check_fill(h, ux, nin, -1.0f, 1.0f);
-        TRY(make(h, &b[0], 2, ux, nin));
-        TRY(make(h, &b[1], 5, NULL, nout));
+        TRY(clae__check_garbage_buf(h, &b[0], 2, ux, nin));
+        TRY(clae__check_garbage_buf(h, &b[1], 5, NULL, nout));
         TRY(clae__upsample_fwd(h->dev, batch, ch, hh, w, f, &b[0], 2, &b[1], 5));
         clae_ref_upsample_fwd(batch, ch, hh, w, f, ux, uwant);
         snprintf(name, sizeof name, "upsample_fwd %s", shape);
-        TRY(expect(h, name, &b[1], 5, nout, ugot, uwant, 0, 0));
+        TRY(clae__check_expect(h, name, &b[1], 5, nout, ugot, uwant, 0, 0));
 
         /* f*f values in [-1, 1] per input */
         clae__check_fill(h, uy, nout, -1.0f, 1.0f);
@@ -133,11 +111,11 @@ clae_status clae__check_pool(harness *h)
         clae_ref_upsample_bwd(batch, ch, hh, w, f, uy, uwant);
         snprintf(name, sizeof name, "upsample_bwd %s", shape);
         double tol = (double)(f * f) * FLT_EPSILON;
-        TRY(expect(h, name, &b[0], 1, nin, ugot, uwant, tol, tol));
-        release(b, 2);
+        TRY(clae__check_expect(h, name, &b[0], 1, nin, ugot, uwant, tol, tol));
+        clae__check_release(b, 2);
     }
 done:
-    release(b, 3);
+    clae__check_release(b, 3);
     return status;
 }
 
@@ -154,16 +132,16 @@ clae_status clae__check_dropout(harness *h)
         for (size_t ri = 0; ri < sizeof rates / sizeof rates[0]; ri++) {
             float rate = rates[ri];
             clae__check_fill(h, x, n, -1.0f, 1.0f);
-            TRY(make(h, &b[0], 1, x, n));
-            TRY(make(h, &b[1], 4, NULL, n));
-            TRY(make(h, &b[2], 0, NULL, n));
+            TRY(clae__check_garbage_buf(h, &b[0], 1, x, n));
+            TRY(clae__check_garbage_buf(h, &b[1], 4, NULL, n));
+            TRY(clae__check_garbage_buf(h, &b[2], 0, NULL, n));
             TRY(clae__dropout_fwd(h->dev, n, &b[0], 1, &b[1], 4, &b[2], seed, 3, rate));
             clae_ref_dropout_fwd(n, x, want, mask, seed, 3, rate);
             /* the same uniform words and the host's scale: exact */
             snprintf(name, sizeof name, "dropout_fwd rate=%.2f n=%zu", (double)rate, n);
-            TRY(expect(h, name, &b[1], 4, n, got, want, 0, 0));
+            TRY(clae__check_expect(h, name, &b[1], 4, n, got, want, 0, 0));
             snprintf(name, sizeof name, "dropout_fwd rate=%.2f n=%zu mask", (double)rate, n);
-            TRY(expect(h, name, &b[2], 0, n, got, mask, 0, 0));
+            TRY(clae__check_expect(h, name, &b[2], 0, n, got, mask, 0, 0));
 
             /* backward in place (dx aliases dy), from the reference mask */
             clae__check_fill(h, x, n, -1.0f, 1.0f);
@@ -172,11 +150,11 @@ clae_status clae__check_dropout(harness *h)
             TRY(clae__dropout_bwd(h->dev, n, &b[0], 1, &b[2], &b[0], 1));
             clae_ref_dropout_bwd(n, x, mask, want);
             snprintf(name, sizeof name, "dropout_bwd rate=%.2f n=%zu", (double)rate, n);
-            TRY(expect(h, name, &b[0], 1, n, got, want, 0, 0));
-            release(b, 3);
+            TRY(clae__check_expect(h, name, &b[0], 1, n, got, want, 0, 0));
+            clae__check_release(b, 3);
         }
     }
 done:
-    release(b, 3);
+    clae__check_release(b, 3);
     return status;
 }
