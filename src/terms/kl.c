@@ -26,7 +26,9 @@ static clae_status kl_value(clae_term *t, clae_model *m, const clae_exec *e, cla
     float scale = t->weight / ((float)e->batch * (float)m->input_dim);
     clae_status s = kl_sum(t, m, e, out, out_off, scale);
     if (s != CLAE_OK || !grad) return s;
-    /* reparam_bwd with a zero gradient at z gives the KL's gradient alone */
+    /* reparam_bwd with a zero gradient at z gives the KL's gradient alone; it
+     * goes through delta[1], which is free while the loss runs (the
+     * reconstruction's gradient is in delta[0]) */
     size_t code = code_of(m, t), n = e->batch * 2 * code;
     const clae_buf *heads = &m->layers[t->point]->y;
     s = clae__buf_fill(e->dev, &t->scratch2, 0, e->batch * code, 0.0f);
