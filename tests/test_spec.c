@@ -334,6 +334,8 @@ static void test_errors(void)
     EXPECT_ERROR("[output]\nsamples = 0\n", "t.ini:2: [output] samples: expected a positive integer, got \"0\"");
 
     /* layer sections: their required keys, ranges and shapes */
+    EXPECT_ERROR("[conv]\nfilters = 4\n[train]\npretrain = greedy\n",
+                 "t.ini:1: [conv]: [train] pretrain = greedy trains stacks of dense layers");
     EXPECT_ERROR("[conv]\n", "t.ini:1: [conv] filters: missing");
     EXPECT_ERROR("[conv]\nfilters = 4\npadding = wide\n",
                  "t.ini:3: [conv] padding: expected same, valid or a number of zeros 0 to 1024, got \"wide\"");

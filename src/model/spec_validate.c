@@ -146,6 +146,10 @@ static clae_status check_families(clae_ctx *ctx, const char *f, const clae_spec 
         if (s->model.variational)
             return FAIL("%s: [train] pretrain = greedy does not combine with variational = yes",
                         f);
+        for (int i = 0; i < s->n_encoder; i++)
+            if (s->encoder[i].kind != CLAE_LAYER_DENSE)
+                return FAIL("%s:%d: [%s]: [train] pretrain = greedy trains stacks of dense layers",
+                            f, s->encoder[i].line, clae_layer_kind_name(s->encoder[i].kind));
         if (s->loss.winner_take_all > 0 || s->loss.sparsity != CLAE_SPARSITY_NONE ||
             s->loss.contractive > 0)
             return FAIL("%s: [train] pretrain = greedy trains plain or denoising stages; drop "
