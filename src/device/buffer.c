@@ -197,8 +197,8 @@ int clae__prefers_runs(const clae_device *dev)
     return strcmp(dev->info.type, "CPU") == 0;
 }
 
-void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
-                     size_t *per)
+static void run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
+                      size_t *per)
 {
     *run = *per = 1;
     if (len == 0 || rows == 0) return;
@@ -213,4 +213,12 @@ void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t oth
     if (other == 0) other = 1;
     while (want > 1 && runs * ((rows + want - 1) / want) * other < min_items) want /= 2;
     *per = want < rows ? want : rows;
+}
+
+void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
+                     size_t *per, size_t global[2])
+{
+    run_shape(dev, len, rows, other, run, per);
+    global[0] = (len + *run - 1) / *run;
+    global[1] = (rows + *per - 1) / *per;
 }

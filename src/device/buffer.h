@@ -76,8 +76,8 @@ int clae__prefers_runs(const clae_device *dev);
  * along it) and enough rows to pay for the item's index arithmetic, while
  * leaving enough items to balance the load; elsewhere runs of 1, so adjacent
  * work items touch adjacent addresses, and 1 row (more only beyond 65535 rows).
- * Launch ceil(len / run) x ceil(rows / per). */
+ * global[0..1] gets the launch, ceil(len / run) x ceil(rows / per). */
 void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
-                     size_t *per);
+                     size_t *per, size_t global[2]);
 
 #endif

@@ -36,8 +36,8 @@ clae_status clae__bn_fwd(clae_device *dev, size_t batch, size_t channels, size_t
     clae_status s = check_fits(dev, "bn_fwd", n);
     if (s != CLAE_OK) return s;
     size_t run, per;
-    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
-    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_bn_fwd, 2, global, KU(batch), KU(channels), KU(plane),
                           KU(act), KM(x), KU(x_off), KM(stats), KM(params), KU(g_off),
                           KU(b_off), KM(y), KU(y_off), KU(run), KU(per));
@@ -63,8 +63,8 @@ clae_status clae__bn_bwd(clae_device *dev, size_t batch, size_t channels, size_t
     clae_status s = check_fits(dev, "bn_bwd", n);
     if (s != CLAE_OK) return s;
     size_t run, per;
-    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
-    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_bn_bwd, 2, global, KU(batch), KU(channels), KU(plane),
                           KU(training != 0), x ? KM(x) : KNULL, KU(x_off), KM(dz), KU(dz_off),
                           KM(stats), KM(params), KU(g_off), grads ? KM(grads) : KNULL,

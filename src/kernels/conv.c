@@ -28,8 +28,9 @@ clae_status clae__im2col(clae_device *dev, const clae_conv_geom *g, const clae_b
     clae_status s = check_geom(dev, "im2col", g);
     if (s != CLAE_OK) return s;
     size_t run, per, rows = g->batch * g->oh, col_rows = g->channels * g->k * g->k;
-    clae__run_shape(dev, g->ow, rows, col_rows, &run, &per);
-    size_t global[3] = {(g->ow + run - 1) / run, (rows + per - 1) / per, col_rows};
+    size_t global[3];
+    clae__run_shape(dev, g->ow, rows, col_rows, &run, &per, global);
+    global[2] = col_rows;
     return CLAE_LAUNCH_ND(dev, CLAE_K_im2col, 3, global, KU(g->batch), KU(g->channels), KU(g->h),
                           KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
                           KM(x), KU(x_off), KM(col), KU(run), KU(per));
@@ -41,8 +42,8 @@ clae_status clae__col2im(clae_device *dev, const clae_conv_geom *g, const clae_b
     clae_status s = check_geom(dev, "col2im", g);
     if (s != CLAE_OK) return s;
     size_t run, per, rows = g->batch * g->channels * g->h;
-    clae__run_shape(dev, g->w, rows, 1, &run, &per);
-    size_t global[2] = {(g->w + run - 1) / run, (rows + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, g->w, rows, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_col2im, 2, global, KU(g->batch), KU(g->channels), KU(g->h),
                           KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
                           KM(col), KM(x), KU(x_off), KU(run), KU(per));
@@ -56,8 +57,8 @@ clae_status clae__cnhw_bias_act(clae_device *dev, size_t batch, size_t channels,
     clae_status s = check_fits(dev, "cnhw_bias_act", n);
     if (s != CLAE_OK) return s;
     size_t run, per;
-    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
-    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_cnhw_bias_act, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(src), b ? KM(b) : KNULL, KU(b_off), KM(y),
                           KU(y_off), KU(run), KU(per));
@@ -71,8 +72,8 @@ clae_status clae__act_bwd_to_cnhw(clae_device *dev, size_t batch, size_t channel
     clae_status s = check_fits(dev, "act_bwd_to_cnhw", n);
     if (s != CLAE_OK) return s;
     size_t run, per;
-    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
-    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_act_bwd_to_cnhw, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off), KM(dz),
                           KU(run), KU(per));
@@ -86,8 +87,8 @@ clae_status clae__channel_bias_act(clae_device *dev, size_t batch, size_t channe
     clae_status s = check_fits(dev, "channel_bias_act", n);
     if (s != CLAE_OK) return s;
     size_t run, per;
-    clae__run_shape(dev, plane, batch * channels, 1, &run, &per);
-    size_t global[2] = {(plane + run - 1) / run, (batch * channels + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_channel_bias_act, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(y), KU(y_off), b ? KM(b) : KNULL, KU(b_off),
                           KU(run), KU(per));

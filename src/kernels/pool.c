@@ -28,8 +28,8 @@ clae_status clae__maxpool_fwd(clae_device *dev, size_t batch, size_t channels, s
     clae_status s = check_pool(dev, "maxpool_fwd", batch, channels, h, w, k, stride, oh, ow);
     if (s != CLAE_OK) return s;
     size_t run, per, rows = batch * channels * oh;
-    clae__run_shape(dev, ow, rows, 1, &run, &per);
-    size_t global[2] = {(ow + run - 1) / run, (rows + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, ow, rows, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_maxpool_fwd, 2, global, KU(batch), KU(channels), KU(h),
                           KU(w), KU(k), KU(stride), KU(oh), KU(ow), KM(x), KU(x_off), KM(y),
                           KU(y_off), KM(arg), KU(run), KU(per));
@@ -43,8 +43,8 @@ clae_status clae__maxpool_bwd(clae_device *dev, size_t batch, size_t channels, s
     clae_status s = check_pool(dev, "maxpool_bwd", batch, channels, h, w, k, stride, oh, ow);
     if (s != CLAE_OK) return s;
     size_t run, per, rows = batch * channels * h;
-    clae__run_shape(dev, w, rows, 1, &run, &per);
-    size_t global[2] = {(w + run - 1) / run, (rows + per - 1) / per};
+    size_t global[2];
+    clae__run_shape(dev, w, rows, 1, &run, &per, global);
     return CLAE_LAUNCH_ND(dev, CLAE_K_maxpool_bwd, 2, global, KU(batch), KU(channels), KU(h),
                           KU(w), KU(k), KU(stride), KU(oh), KU(ow), KM(dy), KU(dy_off), KM(arg),
                           KM(dx), KU(dx_off), KU(run), KU(per));
