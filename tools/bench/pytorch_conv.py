@@ -17,10 +17,8 @@ FIRST 9,000 train, the LAST 1,000 test (holdout 0.1, as clae).
 Prints one line of JSON. Run with /usr/bin/python3 (Debian's torch: apt-get install python3-torch).
 """
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 import time
 
@@ -28,32 +26,10 @@ try:
     import numpy as np
     import torch
     from torch import nn
+    from pytorch_ae import load_idx_images, split, train_epoch  # the dense reference's data and loop
 except ImportError as e:  # say how to get it; never install anything from here
     sys.exit(f"{sys.argv[0]}: {e}; install Debian's PyTorch with: "
              "apt-get update && apt-get install -y python3-torch (and run this with /usr/bin/python3)")
-
-
-def load_idx_images(path):
-    """A gzipped (or plain) IDX3 file of uint8 images -> float32 array (n, rows, cols) in [0, 1]."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 16:
-        raise SystemExit(f"{path}: too short for an IDX header ({len(raw)} bytes)")
-    magic, n, rows, cols = struct.unpack(">IIII", raw[:16])
-    if magic != 0x00000803:
-        raise SystemExit(f"{path}: bad magic 0x{magic:08x}, expected 0x00000803 (IDX3 uint8 images)")
-    want = 16 + n * rows * cols
-    if len(raw) < want:
-        raise SystemExit(f"{path}: truncated at byte {len(raw)} of {want}")
-    pixels = np.frombuffer(raw, dtype=np.uint8, count=n * rows * cols, offset=16)
-    return pixels.reshape(n, rows, cols).astype(np.float32) / 255.0
-
-
-def split(x, holdout=0.1):
-    """clae's split: the last round(holdout * n) samples are the test set."""
-    n_test = int(holdout * len(x) + 0.5)
-    return torch.from_numpy(x[: len(x) - n_test].copy()), torch.from_numpy(x[len(x) - n_test:].copy())
 
 
 def conv_block(c_in, c_out):
@@ -79,20 +55,6 @@ def build_model(side, code):
         *deconv_block(128, 32, 2, 2),                                      # -> 32 x 16 x 16
         nn.ConvTranspose2d(32, 1, 2, stride=2, padding=0, bias=True),      # -> 1 x 32 x 32
         nn.Sigmoid())
-
-
-def train_epoch(model, opt, loss_fn, x, batch):
-    """One pass in a fresh random order; returns the sample-weighted mean training loss."""
-    perm = torch.randperm(len(x))
-    total = 0.0
-    for i in range(0, len(x), batch):
-        xb = x[perm[i:i + batch]]
-        loss = loss_fn(model(xb), xb)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(xb)
-    return total / len(x)
 
 
 @torch.no_grad()
@@ -153,7 +115,9 @@ def main():
     if a.epochs < 1 or a.batch < 1 or a.code < 1 or a.threads < 1 or a.pad < 0:
         ap.error("--epochs, --batch, --code and --threads must be positive, --pad not negative")
     torch.set_num_threads(a.threads)
-    x = load_idx_images(a.data)
+    x = load_idx_images(a.data)  # n x (side * side), the digits are square
+    side = int(round(x.shape[1] ** 0.5))
+    x = x.reshape(-1, side, side)
     x = np.pad(x, ((0, 0), (a.pad, a.pad), (a.pad, a.pad)))[:, None]  # n x 1 x 32 x 32
     x_train, x_test = split(x)
     print(json.dumps(run(x_train, x_test, a.code, a.epochs, a.batch, a.seed)))
