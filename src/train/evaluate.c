@@ -66,17 +66,23 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
     return s;
 }
 
-clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes)
+clae_status clae__encode_at(clae_model *m, const clae_buf *x, size_t count, int layer,
+                            float *out)
 {
-    size_t width = (size_t)m->code;
+    const clae_layer *l = m->layers[layer];
+    size_t width = clae_shape_size(l->out);
     clae_status s = CLAE_OK;
     for (size_t first = 0; first < count && s == CLAE_OK; first += m->batch_max) {
         size_t n = count - first < m->batch_max ? count - first : m->batch_max;
         s = clae__model_forward(m, x, first * (size_t)m->input_dim, n, CLAE_EVALUATION);
-        if (s == CLAE_OK)
-            s = clae__buf_read(m->dev, clae__model_code(m), 0, n * width, codes + first * width);
+        if (s == CLAE_OK) s = clae__buf_read(m->dev, &l->y, 0, n * width, out + first * width);
     }
     return s;
+}
+
+clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes)
+{
+    return clae__encode_at(m, x, count, m->code_point, codes);
 }
 
 clae_status clae__reconstruct_rows(clae_model *m, const clae_buf *x, size_t first, size_t n,

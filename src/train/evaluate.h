@@ -22,6 +22,9 @@ clae_status clae__evaluate(clae_model *m, const clae_buf *x, const clae_buf *tar
                            clae_eval *out);
 /* The code of every row into codes (count x code width), host memory. */
 clae_status clae__encode_all(clae_model *m, const clae_buf *x, size_t count, float *codes);
+/* The output of layer `layer` for every row (count x its width), host memory. */
+clae_status clae__encode_at(clae_model *m, const clae_buf *x, size_t count, int layer,
+                            float *out);
 /* VAE: decodes n (<= batch_max) draws from N(0, I), keyed by seed, into
  * out (n x input_dim). */
 clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *out);

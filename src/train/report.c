@@ -103,10 +103,8 @@ static clae_status code_statistics(clae_run *r)
     clae_result_set(r->result, "code_std", cs.std);
     clae_result_set(r->result, "code_near_zero", cs.near_zero);
     if (s == CLAE_OK && clae__model_find(m, &clae_wta_vt, 0) >= 0) {
-        int point = m->code_point;
-        m->code_point = m->code_layer; /* read the code before the selection */
-        s = clae__encode_all(m, clae__eval_x(r), eval->count, codes);
-        m->code_point = point;
+        /* the [code] layer's own output, before the selection */
+        s = clae__encode_at(m, clae__eval_x(r), eval->count, m->code_layer, codes);
         if (s == CLAE_OK) clae__code_stats(codes, n, &cs);
         clae_result_set(r->result, "code_near_zero_unselected", cs.near_zero);
     }
