@@ -72,9 +72,14 @@ size_t clae__builder_stat(clae_builder *b, clae_layer *l, const char *suffix, si
 {
     clae_tensor_info *t = new_tensor(b, l, suffix);
     size_t off = b->m->n_stats;
-    if (t) *t = (clae_tensor_info){.offset = off, .count = n, .ndim = 1, .shape = {n},
-                                   .value = value, .stats = 1, .stream = t->stream};
-    if (t) snprintf(t->name, sizeof t->name, "%s.%s", l->name, suffix);
+    if (t) {
+        t->offset = off;
+        t->count = n;
+        t->ndim = 1;
+        t->shape[0] = n;
+        t->value = value;
+        t->stats = 1;
+    }
     b->m->n_stats += n;
     return off;
 }
