@@ -182,5 +182,112 @@ expect 2 "clae: $tmp/tiny/model.safetensors: not a variational model (sample nee
 expect 0 '' -- "$CLAE" help train
 expect 0 '' -- "$CLAE" list-devices
 
+# ok NAME COMMAND...: passes when the command succeeds
+ok() {
+    local name=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+
+# --set: any key, checked as the file's line would be, the override named
+expect 2 'clae train: --set train.learning_rate=abc: [train] learning_rate: expected a positive number, got "abc"' -- "$CLAE" train --set train.learning_rate=abc
+expect 2 "clae train: --set model.code=0: [model] code: expected a positive integer, got \"0\"" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=0
+expect 2 'clae train: --set dense.2.units=8: the spec has 1 [dense] section, not 2' -- "$CLAE" train --set dense.2.units=8
+expect 2 'clae train: --set conv.filters=8: the spec has no [conv] section (--set changes a layer, it does not add one)' -- "$CLAE" train --set conv.filters=8
+expect 2 'clae train: --set frob.x=1: [frob]: unknown section' -- "$CLAE" train --set frob.x=1
+expect 2 'clae train: --set train.frob=1: [train] frob: unknown key' -- "$CLAE" train --set train.frob=1
+expect 2 'clae train: --set trainepochs: expected SECTION.KEY=VALUE' -- "$CLAE" train --set trainepochs
+expect 2 'clae train: --batch: expected a positive integer, got "x" (see clae help train)' -- "$CLAE" train --batch x
+expect 2 'clae train: --lr: expected a positive number, got "-1" (see clae help train)' -- "$CLAE" train --lr -1
+expect 2 'clae train: --resume and --force exclude each other (see clae help train)' -- "$CLAE" train --resume --force
+
+# --resume finds the run clae train made: runs/default without --spec
+mkdir -p "$tmp/empty"
+expect 2 'clae: runs/default/model.safetensors: no checkpoint to resume from' -- env -C "$tmp/empty" "$(realpath "$CLAE")" train --resume
+
+# a directory holding a run is not overwritten: another spec, the same spec, then --force
+n=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
+expect 2 "clae: $tmp/tiny/model.safetensors holds a run of another spec (epoch $n); continue it under this spec with --resume, overwrite it with --force, or choose another --out" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4
+cp "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
+ok "the refused run left the checkpoint alone" cmp -s "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
+ok "--force trains over the run" "$CLAE" train --spec "$tmp/tiny.ini" --force --set model.code=4 --lr 0.002 --batch 64 > /dev/null 2>&1
+expect 2 "clae: $tmp/tiny/model.safetensors already holds this run (epoch 1); continue it with --resume (and more --epochs) or start it over with --force" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4 --lr 0.002 --batch 64
+# the checkpoint keeps the effective spec: resumed from it alone, the model is the code-4 one
+ok "--resume under the stored spec" "$CLAE" train --resume --out "$tmp/tiny" --epochs 2 > /dev/null 2>&1
+ok "the stored spec has the settings" python3 -c '
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    h = json.loads(f.read(n))
+spec = h["__metadata__"]["spec"]
+assert "code = 4" in spec and "learning_rate = 0.002" in spec and "batch = 64" in spec, spec
+assert h["encoder.1.weight"]["shape"] == [4, 16], h["encoder.1.weight"]
+' "$tmp/tiny/model.safetensors"
+ok "loss.csv has the learning rate" grep -q ',learning_rate$' "$tmp/tiny/loss.csv"
+ok "model.best.safetensors is written" test -s "$tmp/tiny/model.best.safetensors"
+
+# clae spec: every key at its default; saved, it is a spec that trains
+"$CLAE" spec > "$tmp/reference.ini"
+ok "clae spec lists the new keys" grep -q '^patience *= 0' "$tmp/reference.ini"
+ok "clae spec's text trains" "$CLAE" train --spec "$tmp/reference.ini" --set data.limit=300 --epochs 1 --out "$tmp/reference" > /dev/null 2>&1
+expect 2 'clae spec: unexpected argument "x" (see clae help spec)' -- "$CLAE" spec x
+
+# every command answers --help, -h and clae help COMMAND with its usage
+commands=$("$CLAE" help | awk '/^commands:/ {on = 1; next} on && $1 != "help" && $1 != "--version" {print $1}')
+ok "clae help lists commands" test -n "$commands"
+for cmd in $commands; do
+    for form in "$cmd --help" "$cmd -h" "help $cmd"; do
+        # shellcheck disable=SC2086
+        out=$("$CLAE" $form 2>&1)
+        code=$?
+        if [ "$code" = 0 ] && [ "${out#usage: clae $cmd}" != "$out" ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); echo "FAIL: clae $form: exit $code: $(printf '%s' "$out" | head -n 1)"
+        fi
+    done
+done
+
+# export: weights only, smaller, a safetensors file that clae's commands load
+expect 2 'clae export: --model and --out are required (see clae help export)' -- "$CLAE" export --out "$tmp/w.safetensors"
+ok "export" "$CLAE" export --model "$tmp/tiny/model.safetensors" --out "$tmp/w.safetensors" > /dev/null
+ok "export is smaller" test "$(stat -c %s "$tmp/w.safetensors")" -lt "$(stat -c %s "$tmp/tiny/model.safetensors")"
+ok "export parses as safetensors, weights only, with the spec" python3 -c '
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    data = f.read()
+n = struct.unpack("<Q", data[:8])[0]
+h = json.loads(data[8:8 + n])
+meta = h.pop("__metadata__")
+assert meta["format"] == "clae-weights-1" and "[model]" in meta["spec"] and meta["input_shape"] == "1,28,28", meta
+assert h and not any(k.startswith("optimizer") for k in h), list(h)
+end = max(t["data_offsets"][1] for t in h.values())
+assert 8 + n + end == len(data), (8 + n + end, len(data))
+' "$tmp/w.safetensors"
+expect 2 "clae: $tmp/w.safetensors: not a variational model (sample needs [model] variational = yes)" -- "$CLAE" sample --model "$tmp/w.safetensors" --out "$tmp/s.png"
+if "$CLAE" help reconstruct > /dev/null 2>&1; then
+    ok "reconstruct loads the export" "$CLAE" reconstruct --model "$tmp/w.safetensors" --out "$tmp/w.png" > /dev/null 2>&1
+fi
+
+# the live line fits the terminal: $COLUMNS under a pseudo-terminal with no size
+if command -v script > /dev/null; then
+    for cols in 80 40; do
+        COLUMNS=$cols script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 2 --set loss.sparsity=l1" /dev/null < /dev/null > "$tmp/live.txt" 2>&1
+        long=$(tr '\r' '\n' < "$tmp/live.txt" | sed 's/\x1b\[K//g' | grep '^epoch [0-9]*/[0-9]*  ' | grep -v 'train_loss' | awk -v w=$cols 'length($0) >= w')
+        shown=$(tr '\r' '\n' < "$tmp/live.txt" | grep -c 'loss 0')
+        if [ -z "$long" ] && [ "$shown" -gt 0 ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); echo "FAIL: the live line at $cols columns: $long"
+        fi
+    done
+    ok "the live line shows each term and the run ETA" grep -q 'reconstruction .* sparsity .* run ETA' <(COLUMNS=200 script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 1 --set loss.sparsity=l1" /dev/null < /dev/null 2>&1)
+fi
+
+# the start of training names the model and the data
+"$CLAE" train --spec "$tmp/tiny.ini" --force --epochs 1 > /dev/null 2> "$tmp/start.err"
+ok "model line" grep -qx 'model: 784 → dense 16 relu → code 8 sigmoid → dense 16 relu → 784 sigmoid, 26,168 parameters' "$tmp/start.err"
+ok "data line" grep -qx 'data: mnist, 540 train / 60 test, 1×28×28' "$tmp/start.err"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -97,7 +97,8 @@ static void test_default(void)
     clae_spec_defaults(&d);
     CHECK(d.text == NULL);
     CHECK(d.model.code == 64 && d.n_encoder == 1 && d.encoder[0].units == 256);
-    CHECK(d.loss.reconstruction == CLAE_RECON_BCE && d.train.epochs == 10);
+    CHECK(d.loss.reconstruction == CLAE_RECON_BCE && d.train.epochs == 25);
+    CHECK(d.code_activation == CLAE_ACT_LINEAR);
     CHECK_STR(d.output.dir, "runs/default");
     clae_ctx *ctx = clae_ctx_create();
     clae_status st = clae_spec_parse_text(ctx, CLAE_SPEC_DEFAULT_NAME, clae_spec_default_text(), &p);
@@ -453,6 +454,185 @@ static void test_validate_and_names(void)
     CHECK_STR(clae_activation_name(CLAE_ACT_COUNT), "unknown");
 }
 
+/* The line of text where section `sec` (or "#sec", commented out) begins; NULL if none. */
+static const char *find_section(const char *text, const char *sec)
+{
+    char h1[80], h2[80];
+    snprintf(h1, sizeof h1, "[%s]", sec);
+    snprintf(h2, sizeof h2, "#[%s]", sec);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, h1, strlen(h1)) == 0 || strncmp(l, h2, strlen(h2)) == 0) return l;
+    return NULL;
+}
+
+/* Whether the section starting at `at` has a line "key =", "#key =" or "; key =". */
+static int section_has_key(const char *at, const char *key)
+{
+    for (const char *l = strchr(at, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        const char *c = l + 1;
+        if (*c == '[' || (c[0] == '#' && c[1] == '[')) return 0; /* the next section */
+        if (*c == '#' || *c == ';') c++;
+        while (*c == ' ') c++;
+        size_t n = strlen(key);
+        if (strncmp(c, key, n) == 0) {
+            c += n;
+            while (*c == ' ') c++;
+            if (*c == '=') return 1;
+        }
+    }
+    return 0;
+}
+
+/* `clae spec`'s text: every key the parser knows, each at the default parsing
+ * starts from; the layer sections, uncommented, at the layer defaults. */
+static void test_reference(void)
+{
+    const char *ref = clae_spec_reference_text();
+    const char *const *keys;
+    const char *sec;
+    int is_layer, n_layer_sections = 0;
+    for (int i = 0; (sec = clae__spec_section(i, &keys, &is_layer)) != NULL; i++) {
+        const char *at = find_section(ref, sec);
+        if (!at) fprintf(stderr, "  section [%s] is missing\n", sec);
+        CHECK(at != NULL);
+        if (at && is_layer) CHECK(at[0] == '#'); /* layer sections are commented out */
+        for (int k = 0; at && keys[k]; k++) {
+            if (!section_has_key(at, keys[k])) fprintf(stderr, "  [%s] %s is missing\n", sec, keys[k]);
+            CHECK(section_has_key(at, keys[k]));
+        }
+        n_layer_sections += is_layer;
+    }
+    CHECK(n_layer_sections == CLAE_LAYER_KIND_COUNT);
+
+    /* as it is: exactly the key defaults (what an empty spec parses to) */
+    clae_ctx *ctx = clae_ctx_create();
+    clae_spec a, b;
+    REQUIRE(clae_spec_parse_text(ctx, "ref.ini", ref, &a) == CLAE_OK);
+    REQUIRE(clae_spec_parse_text(ctx, "ref.ini", "", &b) == CLAE_OK);
+    char *ta = a.text, *tb = b.text;
+    a.text = b.text = NULL;
+    const unsigned char *pa = (const unsigned char *)&a, *pb = (const unsigned char *)&b;
+    size_t diff = 0;
+    while (diff < sizeof a && pa[diff] == pb[diff]) diff++;
+    if (diff < sizeof a) fprintf(stderr, "  the reference differs from the key defaults at byte %zu\n", diff);
+    CHECK(diff == sizeof a);
+    a.text = ta;
+    b.text = tb;
+    clae_spec_free(&a);
+    clae_spec_free(&b);
+
+    /* the layer sections uncommented: one layer of each kind, at its defaults */
+    char *open = malloc(strlen(ref) + 1);
+    REQUIRE(open != NULL);
+    size_t n = 0;
+    for (const char *c = ref; *c; c++)
+        if (!(*c == '#' && (c == ref || c[-1] == '\n'))) open[n++] = *c;
+    open[n] = '\0';
+    clae_status st = clae_spec_parse_text(ctx, "open.ini", open, &a);
+    if (st != CLAE_OK) fprintf(stderr, "  uncommented: %s\n", clae_ctx_message(ctx));
+    CHECK(st == CLAE_OK);
+    if (st == CLAE_OK) {
+        CHECK(a.n_encoder == CLAE_LAYER_KIND_COUNT && a.n_decoder == 0);
+        for (int i = 0; i < a.n_encoder && i < CLAE_LAYER_KIND_COUNT; i++) {
+            clae_layer_spec got = a.encoder[i];
+            clae_layer_spec want = clae_layer_spec_default(got.kind, got.line);
+            want.units = got.units; /* required keys: an example value */
+            memcpy(want.shape, got.shape, sizeof want.shape);
+            CHECK(got.kind == (clae_layer_kind)i);
+            if (memcmp(&got, &want, sizeof got) != 0)
+                fprintf(stderr, "  [%s] differs from its defaults\n", clae_layer_kind_name(got.kind));
+            CHECK(memcmp(&got, &want, sizeof got) == 0);
+        }
+        clae_spec_free(&a);
+    }
+    free(open);
+    clae_ctx_destroy(ctx);
+}
+
+static void expect_override_error_at(int line, const char *text, const char *const *sets, int n,
+                                     int want_bad, const char *want)
+{
+    clae_ctx *ctx = clae_ctx_create();
+    clae_spec s;
+    int bad = -2;
+    clae_status st = clae_spec_parse_overrides(ctx, "t.ini", text, sets, n, &s, &bad);
+    if (st == CLAE_OK || bad != want_bad || strcmp(clae_ctx_message(ctx), want) != 0)
+        fprintf(stderr, "  (the case at test_spec.c:%d)\n", line);
+    CHECK(st == CLAE_ESPEC || st == CLAE_EUSAGE);
+    CHECK(bad == want_bad);
+    CHECK_STR(clae_ctx_message(ctx), want);
+    CHECK(s.text == NULL);
+    clae_ctx_destroy(ctx);
+}
+#define EXPECT_OVERRIDE_ERROR(text, sets, want_bad, want) \
+    expect_override_error_at(__LINE__, text, sets, (int)(sizeof sets / sizeof sets[0]), want_bad, want)
+
+/* --set: keys replaced, added to their section, sections added; repeated
+ * layer sections by their place; every error against its override. */
+static void test_overrides(void)
+{
+    static const char base[] = "[data]\nlimit = 5\n[dense]\nunits = 8\n[dense]\nunits = 4\n"
+                               "[code]\nactivation = relu\n[train]\nepochs = 3 ; three\n";
+    static const char *const sets[] = {"train.epochs=7", "train.patience=2", "dense.2.units=6",
+                                       "loss.reconstruction=bce", "model.code=5",
+                                       "train.epochs=8", "dense.1.activation=tanh"};
+    clae_ctx *ctx = clae_ctx_create();
+    clae_spec s;
+    int bad = -2;
+    clae_status st = clae_spec_parse_overrides(ctx, "t.ini", base, sets, 7, &s, &bad);
+    if (st != CLAE_OK) fprintf(stderr, "  overrides: %s\n", clae_ctx_message(ctx));
+    REQUIRE(st == CLAE_OK);
+    CHECK(bad == -1);
+    CHECK(s.data.limit == 5 && s.train.epochs == 8 && s.train.patience == 2);
+    CHECK(s.n_encoder == 2 && s.encoder[0].units == 8 && s.encoder[1].units == 6);
+    CHECK(s.encoder[0].activation == CLAE_ACT_TANH && s.encoder[1].activation == CLAE_ACT_RELU);
+    CHECK(s.loss.reconstruction == CLAE_RECON_BCE && s.model.code == 5);
+    CHECK(s.code_activation == CLAE_ACT_RELU);
+    CHECK_STR(s.output.dir, "runs/t");
+    /* the text kept is the effective spec */
+    CHECK_STR(s.text, "[data]\nlimit = 5\n[dense]\nunits = 8\nactivation = tanh\n[dense]\nunits = 6\n"
+                      "[code]\nactivation = relu\n[train]\nepochs = 8\npatience = 2\n\n[loss]\n"
+                      "reconstruction = bce\n\n[model]\ncode = 5\n");
+    clae_spec_free(&s);
+    /* no overrides: the text as it is */
+    REQUIRE(clae_spec_parse_overrides(ctx, "t.ini", base, NULL, 0, &s, &bad) == CLAE_OK);
+    CHECK(s.train.epochs == 3 && bad == -1);
+    clae_spec_free(&s);
+    clae_ctx_destroy(ctx);
+
+    static const char *const lr[] = {"train.learning_rate=abc"};
+    EXPECT_OVERRIDE_ERROR(base, lr, 0, "[train] learning_rate: expected a positive number, got \"abc\"");
+    static const char *const second[] = {"train.epochs=2", "model.code=-1"};
+    EXPECT_OVERRIDE_ERROR(base, second, 1, "[model] code: expected a positive integer, got \"-1\"");
+    static const char *const which[] = {"dense.units=3"};
+    EXPECT_OVERRIDE_ERROR(base, which, 0, "the spec has 2 [dense] sections: say which, as "
+                                          "dense.1.units to dense.2.units");
+    static const char *const third[] = {"dense.3.units=3"};
+    EXPECT_OVERRIDE_ERROR(base, third, 0, "the spec has 2 [dense] sections, not 3");
+    static const char *const conv[] = {"conv.filters=3"};
+    EXPECT_OVERRIDE_ERROR(base, conv, 0, "the spec has no [conv] section (--set changes a layer, "
+                                         "it does not add one)");
+    static const char *const nth[] = {"train.2.epochs=3"};
+    EXPECT_OVERRIDE_ERROR(base, nth, 0, "[train] is not a layer section and does not repeat; "
+                                        "write train.epochs");
+    static const char *const section[] = {"frob.x=1"};
+    EXPECT_OVERRIDE_ERROR(base, section, 0, "[frob]: unknown section");
+    static const char *const key[] = {"train.frob=1"};
+    EXPECT_OVERRIDE_ERROR(base, key, 0, "[train] frob: unknown key");
+    static const char *const shape[] = {"train.epochs=1", "trainepochs"};
+    EXPECT_OVERRIDE_ERROR(base, shape, 1, "expected SECTION.KEY=VALUE");
+    static const char *const line[] = {"data.train=a\nb"};
+    EXPECT_OVERRIDE_ERROR(base, line, 0, "the value must be one line");
+    /* a rule between keys is the spec's, not one override's */
+    static const char *const rule[] = {"model.output=tanh"};
+    EXPECT_OVERRIDE_ERROR("[loss]\nreconstruction = bce\n", rule, -1,
+                          "t.ini: [loss] reconstruction = bce needs [model] output = sigmoid");
+    /* the file's own errors keep their lines */
+    static const char *const fine[] = {"train.epochs=2"};
+    EXPECT_OVERRIDE_ERROR("[dense]\nunits = 0\n", fine, -1,
+                          "t.ini:2: [dense] units: expected a positive integer, got \"0\"");
+}
+
 int main(void)
 {
     test_dense_ini();
@@ -465,5 +645,7 @@ int main(void)
     test_errors();
     test_files();
     test_validate_and_names();
+    test_reference();
+    test_overrides();
     return check_finish();
 }

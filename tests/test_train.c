@@ -2,7 +2,10 @@
  * - quality: specs/dense.ini (10 epochs) reaches a test MSE bound with margin
  * - determinism: the same seed on the same device gives identical weights
  * - resume: 2 epochs + resume to 3 equals 3 straight epochs, bit for bit
- * - divergence: a NaN/Inf loss stops with CLAE_EDIVERGED, checkpoint kept */
+ * - divergence: a NaN/Inf loss stops with CLAE_EDIVERGED, checkpoint kept
+ * - learning-rate schedules: the rate of every epoch, and in loss.csv
+ * - early stopping: [train] patience ends a run whose test loss stopped
+ *   improving, fresh and resumed; model.best.safetensors holds the best epoch */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,9 @@
 #include "device_or_skip.h"
 #include "io/fsutil.h"
 #include "io/safetensors.h"
+#include "train/evaluate.h"
+#include "train/optimizer.h"
+#include "use/use.h"
 
 static char tmpdir[] = "/tmp/clae_test_train_XXXXXX";
 
@@ -22,7 +28,7 @@ static clae_status train_spec(clae_ctx *ctx, clae_device *dev, clae_spec *spec, 
 {
     snprintf(spec->output.dir, sizeof spec->output.dir, "%s/%s", tmpdir, out);
     spec->train.epochs = epochs;
-    clae_train_options opts = {spec, resume, NULL, NULL, NULL};
+    clae_train_options opts = {.spec = spec, .resume = resume};
     clae_status s = clae_train(ctx, dev, &opts, r);
     if (s != CLAE_OK) fprintf(stderr, "train %s: %s\n", out, clae_ctx_message(ctx));
     return s;
@@ -161,6 +167,184 @@ static void test_divergence(clae_ctx *ctx, clae_device *dev)
     free(after);
 }
 
+/* The rate of each epoch per schedule, against the formulas. */
+static void test_schedule_lr(void)
+{
+    clae_spec spec;
+    clae_spec_defaults(&spec);
+    spec.train.learning_rate = 0.01;
+    spec.train.epochs = 9;
+    for (int e = 1; e <= 9; e++) CHECK(clae__schedule_lr(&spec, e) == 0.01);
+    /* step: schedule_step 0 is a third of the epochs (3); gamma 0.1 */
+    spec.train.schedule = CLAE_SCHEDULE_STEP;
+    const double step3[] = {0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 1e-4, 1e-4, 1e-4};
+    for (int e = 1; e <= 9; e++) CHECK_NEAR(clae__schedule_lr(&spec, e), step3[e - 1], 1e-15);
+    spec.train.schedule_step = 2;
+    spec.train.schedule_gamma = 0.5;
+    CHECK_NEAR(clae__schedule_lr(&spec, 2), 0.01, 1e-15);
+    CHECK_NEAR(clae__schedule_lr(&spec, 3), 0.005, 1e-15);
+    CHECK_NEAR(clae__schedule_lr(&spec, 9), 0.01 / 16, 1e-15);
+    spec.train.schedule_step = 0;
+    spec.train.epochs = 2; /* a third of 2 epochs is under 1: every epoch */
+    CHECK_NEAR(clae__schedule_lr(&spec, 2), 0.005, 1e-15);
+    /* cosine, per epoch: lr (1 + cos(pi (epoch - 1) / epochs)) / 2 */
+    spec.train.schedule = CLAE_SCHEDULE_COSINE;
+    spec.train.epochs = 4;
+    const double cosine[] = {0.01, 0.01 * (1 + sqrt(0.5)) / 2, 0.005, 0.01 * (1 - sqrt(0.5)) / 2};
+    for (int e = 1; e <= 4; e++) CHECK_NEAR(clae__schedule_lr(&spec, e), cosine[e - 1], 1e-15);
+    for (int e = 2; e <= 4; e++) CHECK(clae__schedule_lr(&spec, e) < clae__schedule_lr(&spec, e - 1));
+}
+
+/* Column `name` of loss.csv's row `row` (from 1). */
+static double loss_csv(clae_ctx *ctx, const char *out, int row, const char *name)
+{
+    char path[512], *text = NULL;
+    snprintf(path, sizeof path, "%s/%s/loss.csv", tmpdir, out);
+    if (clae__read_file(ctx, path, &text, NULL) != CLAE_OK) return NAN;
+    int column = -1, k = 0;
+    for (char *c = text, *end = strchr(text, '\n'); c && c < end; k++) {
+        size_t n = strcspn(c, ",\n");
+        if (n == strlen(name) && strncmp(c, name, n) == 0) column = k;
+        c = c[n] == ',' ? c + n + 1 : NULL;
+    }
+    double v = NAN;
+    char *line = text;
+    for (int r = 0; line && r < row; r++) line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+    for (int i = 0; line && *line && i < column; i++) line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+    if (line && *line && column >= 0) v = strtod(line, NULL);
+    free(text);
+    return v;
+}
+
+static int rows_of(clae_ctx *ctx, const char *out)
+{
+    char path[512], *text = NULL;
+    snprintf(path, sizeof path, "%s/%s/loss.csv", tmpdir, out);
+    if (clae__read_file(ctx, path, &text, NULL) != CLAE_OK) return -1;
+    int lines = 0;
+    for (char *p = text; *p; p++) lines += *p == '\n';
+    free(text);
+    return lines - 1;
+}
+
+typedef struct {
+    int started;
+    char model[512], data[256];
+} started_seen;
+
+static void on_progress(void *user, const clae_progress *p)
+{
+    started_seen *seen = user;
+    if (!p->started) return;
+    seen->started++;
+    snprintf(seen->model, sizeof seen->model, "%s", p->model);
+    snprintf(seen->data, sizeof seen->data, "%s", p->data);
+}
+
+/* The test loss of a checkpoint's model on its own test split. */
+static double checkpoint_test_loss(clae_ctx *ctx, clae_device *dev, const char *path)
+{
+    clae_use u;
+    clae_eval ev;
+    double loss = NAN;
+    clae_use_options o = {.model = path};
+    if (clae__use_open(ctx, dev, &o, &u) != CLAE_OK) {
+        fprintf(stderr, "%s: %s\n", path, clae_ctx_message(ctx));
+        return NAN;
+    }
+    if (clae__evaluate(u.lm.model, &u.x, &u.x, u.data.count, &ev) == CLAE_OK) loss = ev.loss;
+    clae__use_close(&u);
+    return loss;
+}
+
+/* The built-in default with settings, as `clae train --set` makes it: the
+ * checkpoint keeps the text, so the commands can load the model. */
+static clae_status spec_with(clae_ctx *ctx, clae_spec *spec, const char *const *sets, int n)
+{
+    int bad = -1;
+    clae_status s = clae_spec_parse_overrides(ctx, CLAE_SPEC_DEFAULT_NAME, clae_spec_default_text(),
+                                              sets, n, spec, &bad);
+    if (s != CLAE_OK) fprintf(stderr, "settings: %s\n", clae_ctx_message(ctx));
+    return s;
+}
+
+static void test_schedule_and_early_stopping(clae_ctx *ctx, clae_device *dev)
+{
+    static const char *const small[] = {"data.limit=1000", "model.code=16", "dense.units=64",
+                                        "code.activation=sigmoid", "train.learning_rate=0.005"};
+    clae_spec spec;
+    clae_train_result r;
+    REQUIRE(spec_with(ctx, &spec, small, 5) == CLAE_OK);
+
+    /* From epoch 2 the rate is 1e-3 x 1e-30: no weight moves, the test loss
+     * stays, and patience 2 ends the run after epoch 3. The start is announced. */
+    spec.train.patience = 2;
+    spec.train.schedule = CLAE_SCHEDULE_STEP;
+    spec.train.schedule_step = 1;
+    spec.train.schedule_gamma = 1e-30;
+    spec.train.learning_rate = 1e-3;
+    spec.train.epochs = 10;
+    snprintf(spec.output.dir, sizeof spec.output.dir, "%s/frozen", tmpdir);
+    started_seen seen = {0};
+    clae_train_options opts = {.spec = &spec, .progress = on_progress, .progress_user = &seen};
+    clae_status s = clae_train(ctx, dev, &opts, &r);
+    if (s != CLAE_OK) fprintf(stderr, "frozen: %s\n", clae_ctx_message(ctx));
+    REQUIRE(s == CLAE_OK);
+    CHECK(METRIC(r, epochs) == 3 && METRIC(r, stopped_early) == 1 && METRIC(r, best_epoch) == 1);
+    CHECK(rows_of(ctx, "frozen") == 3);
+    CHECK(loss_csv(ctx, "frozen", 1, "learning_rate") == 1e-3);
+    CHECK_NEAR(loss_csv(ctx, "frozen", 2, "learning_rate"), 1e-33, 1e-40);
+    CHECK(loss_csv(ctx, "frozen", 2, "test_loss") == loss_csv(ctx, "frozen", 1, "test_loss"));
+    CHECK(seen.started == 1);
+    CHECK_STR(seen.model, "784 \u2192 dense 64 relu \u2192 code 16 sigmoid \u2192 dense 64 relu "
+                          "\u2192 784 sigmoid, 103,328 parameters");
+    CHECK_STR(seen.data, "mnist, 900 train / 100 test, 1\u00d728\u00d728");
+
+    /* Cosine: the rate of each epoch in loss.csv. */
+    spec.train.patience = 0;
+    spec.train.schedule = CLAE_SCHEDULE_COSINE;
+    REQUIRE(train_spec(ctx, dev, &spec, "cosine", 2, 0, &r) == CLAE_OK);
+    CHECK(METRIC(r, stopped_early) == 0 && METRIC(r, epochs) == 2);
+    CHECK_NEAR(loss_csv(ctx, "cosine", 1, "learning_rate"), 1e-3, 1e-12);
+    CHECK_NEAR(loss_csv(ctx, "cosine", 2, "learning_rate"), 0.5e-3, 1e-12);
+
+    /* One good epoch, then resumed with a rate that wrecks the model: the
+     * best epoch (1, from the resumed loss history) stays the best, patience
+     * stops the run after epoch 3, and model.best.safetensors holds epoch 1. */
+    clae_spec_free(&spec);
+    static const char *const wreck[] = {"train.patience=2", "train.learning_rate=5"};
+    REQUIRE(spec_with(ctx, &spec, small, 5) == CLAE_OK);
+    spec.train.patience = 2;
+    REQUIRE(train_spec(ctx, dev, &spec, "wrecked", 1, 0, &r) == CLAE_OK);
+    CHECK(METRIC(r, best_epoch) == 1 && METRIC(r, stopped_early) == 0);
+    clae_spec_free(&spec);
+    const char *sets[7];
+    memcpy(sets, small, sizeof small);
+    memcpy(sets + 5, wreck, sizeof wreck);
+    REQUIRE(spec_with(ctx, &spec, sets, 7) == CLAE_OK);
+    REQUIRE(train_spec(ctx, dev, &spec, "wrecked", 10, 1, &r) == CLAE_OK);
+    CHECK(METRIC(r, epochs) == 3 && METRIC(r, stopped_early) == 1 && METRIC(r, best_epoch) == 1);
+    CHECK(rows_of(ctx, "wrecked") == 3);
+    double best = loss_csv(ctx, "wrecked", 1, "test_loss");
+    double last = loss_csv(ctx, "wrecked", 3, "test_loss");
+    CHECK(last > best);
+    CHECK_NEAR(METRIC(r, best_test_loss), best, 1e-9 * best);
+    char path[512];
+    snprintf(path, sizeof path, "%s/wrecked/model.best.safetensors", tmpdir);
+    clae_safetensors *st = NULL;
+    REQUIRE(clae_safetensors_read(ctx, path, &st) == CLAE_OK);
+    const char *epoch = clae_safetensors_meta(st, "epoch");
+    CHECK(epoch && strcmp(epoch, "1") == 0);
+    clae_safetensors_free(st);
+    double got = checkpoint_test_loss(ctx, dev, path);
+    printf("early stopping: best epoch 1 test_loss %.6f (model.best.safetensors evaluates to "
+           "%.6f), epoch 3 %.6f\n", best, got, last);
+    CHECK_NEAR(got, best, 1e-4 * best);
+    snprintf(path, sizeof path, "%s/wrecked/model.safetensors", tmpdir);
+    CHECK_NEAR(checkpoint_test_loss(ctx, dev, path), last, 1e-4 * last);
+    clae_spec_free(&spec);
+}
+
 int main(void)
 {
     clae_ctx *ctx = clae_ctx_create();
@@ -169,6 +353,8 @@ int main(void)
     test_quality(ctx, dev);
     test_determinism_and_resume(ctx, dev);
     test_divergence(ctx, dev);
+    test_schedule_lr();
+    test_schedule_and_early_stopping(ctx, dev);
     clae_device_close(dev);
     clae_ctx_destroy(ctx);
     check_remove_tree(tmpdir);

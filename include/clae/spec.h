@@ -22,6 +22,10 @@ extern "C" {
 /* The name of the built-in default spec: parsing clae_spec_default_text()
  * under it gives its output dir runs/default. */
 #define CLAE_SPEC_DEFAULT_NAME "<default>"
+/* Labels are 0 .. CLAE_MAX_CLASSES - 1 ([data] classes selects among them). */
+#define CLAE_MAX_CLASSES 256
+/* [data] label_column = last */
+#define CLAE_LABEL_COLUMN_LAST (-1)
 
 /* X(enum, spec name) */
 #define CLAE_ACTIVATION_TABLE(X)          \
@@ -82,6 +86,9 @@ clae_layer_spec clae_layer_spec_default(clae_layer_kind kind, int line);
 typedef enum { CLAE_RECON_MSE, CLAE_RECON_BCE } clae_recon_loss;
 typedef enum { CLAE_SPARSITY_NONE, CLAE_SPARSITY_L1, CLAE_SPARSITY_KL } clae_sparsity;
 typedef enum { CLAE_OPT_ADAM, CLAE_OPT_RMSPROP, CLAE_OPT_SGD } clae_optimizer_kind;
+/* The learning rate over the run: constant; times gamma every step epochs;
+ * cosine annealing from the rate to 0 over the epochs. */
+typedef enum { CLAE_SCHEDULE_CONSTANT, CLAE_SCHEDULE_STEP, CLAE_SCHEDULE_COSINE } clae_schedule;
 
 typedef struct clae_spec {
     char path[CLAE_PATH_MAX]; /* file it came from ("<default>" for the built-in) */
@@ -96,6 +103,9 @@ typedef struct clae_spec {
         long limit;                 /* first N samples only; 0 = all */
         int resize_h, resize_w;     /* bilinear resize of every image; 0 = off */
         int pad;                    /* zeros added on each side of every image */
+        int has_classes;            /* 1: keep only the samples whose label is in classes */
+        unsigned char classes[CLAE_MAX_CLASSES]; /* classes[label] = 1: kept */
+        int label_column;           /* CSV: 0 none, 1..N that column, CLAE_LABEL_COLUMN_LAST */
     } data;
 
     struct {
@@ -139,6 +149,10 @@ typedef struct clae_spec {
         uint64_t seed;
         int pretrain_greedy;  /* greedy layer-wise pretraining before fine-tuning */
         int pretrain_epochs;  /* epochs of each pretraining stage */
+        int patience;         /* early stopping: epochs without a better test loss; 0 = off */
+        clae_schedule schedule;
+        int schedule_step;    /* step: epochs between decays; 0 = a third of the epochs */
+        double schedule_gamma; /* step: factor of each decay */
     } train;
 
     struct {
@@ -165,6 +179,23 @@ clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *te
 clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *spec);
 /* The built-in default spec, as text. */
 const char *clae_spec_default_text(void);
+/* Every section and key the parser knows, each with its default (layer
+ * sections commented out, since uncommented they would add layers); it
+ * parses as a spec. `clae spec` prints it. */
+const char *clae_spec_reference_text(void);
+/* The parser's sections in order: the name of section i, its keys
+ * (NULL-terminated) and whether it is a layer section; NULL past the last. */
+const char *clae__spec_section(int i, const char *const **keys, int *is_layer);
+/* Parses text (named name in messages) with overrides applied, each
+ * "SECTION.KEY=VALUE": the key's line is replaced, or added to its section, or
+ * the section is added. A layer section that repeats is named by its place
+ * among the sections of its kind, from 1: "dense.2.units=64"; the text is
+ * what spec->text keeps. When override i is at fault, *bad = i and the
+ * message is "[section] key: what is wrong" (no file or line); otherwise
+ * *bad = -1 and the message is the parser's. */
+clae_status clae_spec_parse_overrides(clae_ctx *ctx, const char *name, const char *text,
+                                      const char *const *sets, int n_sets, clae_spec *spec,
+                                      int *bad);
 void clae_spec_free(clae_spec *spec);
 
 #ifdef __cplusplus

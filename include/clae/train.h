@@ -22,6 +22,15 @@ typedef struct {
     double test_loss, test_mse;
     double epoch_seconds;
     int stage, stages;         /* greedy pretraining: stage (from 1) of stages; 0 while fine-tuning */
+    /* Once, before the first batch (all else 0): what is trained on what. */
+    int started;
+    const char *model;         /* "784 → dense 256 relu → code 64 sigmoid → ..., N parameters" */
+    const char *data;          /* "mnist, 9000 train / 1000 test, 1×28×28" */
+    double learning_rate;      /* the rate in effect (per [train] schedule) */
+    int n_terms;               /* the objective's terms, with train_loss their sum */
+    const char *term_names[4];
+    double terms[4];
+    int best_epoch;            /* epoch_done: the epoch with the lowest test loss so far */
 } clae_progress;
 
 typedef void (*clae_progress_fn)(void *user, const clae_progress *p);
@@ -32,6 +41,7 @@ typedef struct {
     clae_progress_fn progress;   /* may be NULL */
     void *progress_user;
     volatile sig_atomic_t *stop; /* when set, training stops after the current batch */
+    int snapshot;                /* 1: also write snapshots/epoch-NNN.png, the reconstructions after each epoch */
 } clae_train_options;
 
 /* What a run measured: a list of named metrics (summary.json writes them as
@@ -61,7 +71,9 @@ void clae_result_set(clae_train_result *r, const char *name, double value);
 /* Trains; writes model.safetensors (every epoch), loss.csv,
  * reconstructions.png, samples.png (VAE) and summary.json into spec->output.dir. A NaN/Inf loss
  * stops with CLAE_EDIVERGED and keeps the last good checkpoint; a stop request
- * gives CLAE_EINTERRUPTED, likewise. */
+ * gives CLAE_EINTERRUPTED, likewise. model.best.safetensors is the checkpoint
+ * of the lowest test loss so far; [train] patience ends the run early (the
+ * result's stopped_early, best_epoch, best_test_loss say how it went). */
 clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options *opts,
                        clae_train_result *result);
 

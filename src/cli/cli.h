@@ -15,6 +15,10 @@ typedef struct {
 
 extern const clae_command clae_cmd_list_devices, clae_cmd_train, clae_cmd_conformance,
     clae_cmd_bench, clae_cmd_sample;
+extern const clae_command clae_cmd_features, clae_cmd_probe, clae_cmd_inpaint;
+extern const clae_command clae_cmd_spec, clae_cmd_export;
+extern const clae_command clae_cmd_reconstruct, clae_cmd_encode, clae_cmd_score,
+    clae_cmd_interpolate;
 
 /* A context whose log goes to stderr (INFO with --verbose, else WARN). */
 clae_ctx *cli_context(int verbose);

@@ -1,9 +1,21 @@
-/* clae train: trains the model a spec describes (or the built-in default). */
+/* clae train: trains the model a spec describes (or the built-in default).
+ *
+ * Command-line settings (--set SECTION.KEY=VALUE, --epochs, --seed, --batch,
+ * --lr) are applied to the spec's text and parsed again, so they are checked
+ * as the file's own lines are and the checkpoint keeps the spec really
+ * trained. --out only chooses the directory. A directory that already holds
+ * a run is never overwritten silently: --resume continues it, --force starts
+ * over. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "clae/spec.h"
@@ -11,6 +23,8 @@
 #include "cli/cli.h"
 #include "io/fsutil.h"
 #include "io/safetensors.h"
+
+#define MAX_SETS 64
 
 static volatile sig_atomic_t stop_requested;
 
@@ -27,15 +41,115 @@ typedef struct {
     const char *dir;
     const clae_device_info *device;
     const char *gemm;
+    int show_lr;       /* a schedule changes the rate: show it per epoch too */
+    int patience;      /* early stopping: show the epochs without a better test loss */
 } progress_view;
 
+/* "45s", "1m20s", "2h05m" */
 static void format_duration(double s, char *out, size_t size)
 {
     long t = s > 0 && s < 1e7 ? (long)(s + 0.5) : 0;
-    if (t >= 3600)
-        snprintf(out, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else
-        snprintf(out, size, "%ld:%02ld", t / 60, t % 60);
+    if (t >= 3600) snprintf(out, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60) snprintf(out, size, "%ldm%02lds", t / 60, t % 60);
+    else snprintf(out, size, "%lds", t);
+}
+
+/* Columns of the terminal on stderr, else $COLUMNS, else 80. */
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    long n = 0;
+    if (env && cli_parse_long(env, 1, 10000, &n) == 0) return (int)n;
+    return 80;
+}
+
+/* The live line's fields, in display order. drop: while the line is too wide
+ * the field of the highest rank goes (0: always kept): samples/s, a constant
+ * learning rate, the bar, the batch count, the loss terms from the last, a
+ * scheduled learning rate among them, the ETA; epoch and loss stay. */
+enum { MAX_FIELDS = 12, BAR_MAX = 20, BAR_MIN = 10 };
+typedef struct {
+    char text[64];
+    int drop, kept, bar;
+} field;
+
+static void add_field(field *f, int *n, int drop, const char *fmt, ...) CLAE__PRINTF(4, 5);
+static void add_field(field *f, int *n, int drop, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f[*n].text, sizeof f[*n].text, fmt, ap);
+    va_end(ap);
+    f[*n].drop = drop;
+    f[*n].kept = 1;
+    f[*n].bar = 0;
+    ++*n;
+}
+
+static size_t line_width(const field *f, int n, int bar_width)
+{
+    size_t w = 0;
+    for (int i = 0, shown = 0; i < n; i++) {
+        if (!f[i].kept) continue;
+        w += (shown++ ? 2 : 0) + (f[i].bar ? (size_t)bar_width + 2 : strlen(f[i].text));
+    }
+    return w;
+}
+
+/* The live line, fitted into width - 1 columns (the last one left empty so
+ * that no terminal wraps): the bar narrows, then fields go in their order. */
+static void draw_live(const clae_progress *p, int width, int scheduled)
+{
+    field f[MAX_FIELDS];
+    int n = 0;
+    char eta[32];
+    add_field(f, &n, 0, "epoch %d/%d", p->epoch, p->epochs);
+    add_field(f, &n, 9, "%s", "");
+    f[n - 1].bar = 1;
+    add_field(f, &n, 8, "%zu/%zu", p->batch, p->batches);
+    if (p->batch > 0) {
+        add_field(f, &n, 0, "loss %.5f", p->train_loss);
+        for (int t = 0; p->n_terms > 1 && t < p->n_terms && t < 4; t++)
+            add_field(f, &n, 3 + t, "%s %.4g", p->term_names[t], p->terms[t]);
+        add_field(f, &n, scheduled ? 5 : 15, "lr %.3g", p->learning_rate);
+        add_field(f, &n, 20, "%.0f samples/s", p->samples_per_second);
+        format_duration(p->eta_seconds, eta, sizeof eta);
+        add_field(f, &n, 2, "run ETA %s", eta);
+    }
+    size_t limit = width > 1 ? (size_t)width - 1 : 1;
+    for (;;) { /* drop fields at the bar's narrowest, then widen the bar into what is left */
+        if (line_width(f, n, BAR_MIN) <= limit) break;
+        int worst = -1;
+        for (int i = 0; i < n; i++)
+            if (f[i].kept && f[i].drop && (worst < 0 || f[i].drop > f[worst].drop)) worst = i;
+        if (worst < 0) break; /* only the essentials left: cut below */
+        f[worst].kept = 0;
+    }
+    size_t w = line_width(f, n, BAR_MIN);
+    int bar_width = BAR_MIN + (w < limit ? (int)(limit - w) : 0);
+    if (bar_width > BAR_MAX) bar_width = BAR_MAX;
+    char line[512];
+    size_t len = 0;
+    for (int i = 0, shown = 0; i < n && len + 1 < sizeof line; i++) {
+        if (!f[i].kept) continue;
+        if (shown++) len += (size_t)snprintf(line + len, sizeof line - len, "  ");
+        if (f[i].bar) {
+            size_t filled = p->batches ? (size_t)bar_width * p->batch / p->batches : 0;
+            line[len++] = '[';
+            for (int k = 0; k < bar_width && len + 2 < sizeof line; k++)
+                line[len++] = (size_t)k < filled ? '#' : '.';
+            line[len++] = ']';
+            line[len] = '\0';
+        } else {
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s", f[i].text);
+        }
+        if (len >= sizeof line) len = sizeof line - 1;
+    }
+    if (len > limit) len = limit;
+    line[len] = '\0';
+    fprintf(stderr, "\r\033[K%s", line);
 }
 
 static void show_progress(void *user, const clae_progress *p)
@@ -47,6 +161,10 @@ static void show_progress(void *user, const clae_progress *p)
         fprintf(stderr, "training %s on device %d (%s, GEMM by %s) into %s\n", view->what,
                 view->device->index, view->device->name, view->gemm, view->dir);
     }
+    if (p->started) {
+        fprintf(stderr, "model: %s\ndata: %s\n", p->model, p->data);
+        return;
+    }
     if (p->stage) {
         if (view->tty) fprintf(stderr, "\r\033[K");
         fprintf(stderr, "pretrain stage %d/%d epoch %d/%d  loss %.5f  %.0f samples/s  %.1f s\n",
@@ -55,119 +173,281 @@ static void show_progress(void *user, const clae_progress *p)
         return;
     }
     if (p->epoch_done) {
+        char lr[32] = "", wait[64] = "";
+        if (view->show_lr) snprintf(lr, sizeof lr, "  lr %.3g", p->learning_rate);
+        if (view->patience && p->best_epoch && p->best_epoch < p->epoch)
+            snprintf(wait, sizeof wait, "  no better for %d/%d", p->epoch - p->best_epoch,
+                     view->patience);
         if (view->tty) fprintf(stderr, "\r\033[K");
         fprintf(stderr,
                 "epoch %d/%d  train_loss %.5f  test_loss %.5f  test_mse %.5f  %.0f samples/s  "
-                "%.1f s\n",
+                "%.1f s%s%s\n",
                 p->epoch, p->epochs, p->train_loss, p->test_loss, p->test_mse,
-                p->samples_per_second, p->epoch_seconds);
+                p->samples_per_second, p->epoch_seconds, lr, wait);
         return;
     }
-    if (!view->tty) return;
-    char bar[21], eta[32];
-    int filled = p->batches ? (int)(20 * p->batch / p->batches) : 0;
-    for (int i = 0; i < 20; i++) bar[i] = i < filled ? '#' : '.';
-    bar[20] = '\0';
-    fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %zu/%zu", p->epoch, p->epochs, bar, p->batch,
-            p->batches);
-    if (p->batch == 0) return; /* nothing measured yet */
-    format_duration(p->eta_seconds, eta, sizeof eta);
-    fprintf(stderr, "  loss %.5f  %.0f samples/s  ETA %s", p->train_loss, p->samples_per_second,
-            eta);
+    if (view->tty) draw_live(p, terminal_width(), view->show_lr);
 }
 
-/* --resume without --spec: the spec stored in the checkpoint. */
-static clae_status spec_from_checkpoint(clae_ctx *ctx, const char *dir, clae_spec *spec)
+/* --resume without --spec: the spec text stored in the checkpoint (malloc'd). */
+static clae_status text_from_checkpoint(clae_ctx *ctx, const char *path, char **text)
 {
-    char path[CLAE_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
     clae_safetensors *st = NULL;
     clae_status s = clae_safetensors_read(ctx, path, &st);
     if (s != CLAE_OK) return s;
-    const char *text = clae_safetensors_meta(st, "spec");
-    s = text && *text ? clae_spec_parse_text(ctx, path, text, spec)
-                      : clae__fail(ctx, CLAE_EDATA, "%s: no spec stored in the checkpoint", path);
+    const char *stored = clae_safetensors_meta(st, "spec");
+    if (!stored || !*stored) s = clae__fail(ctx, CLAE_EDATA, "%s: no spec stored in the checkpoint", path);
+    else if (!(*text = strdup(stored))) s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
     clae_safetensors_free(st);
     return s;
+}
+
+/* Training without --resume into a directory that holds a run: refused
+ * (unless --force), with what the run is and the two ways on. */
+static clae_status check_run_dir(clae_ctx *ctx, const clae_spec *spec)
+{
+    char path[CLAE_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/model.safetensors", spec->output.dir);
+    if (access(path, F_OK) != 0) return CLAE_OK;
+    clae_safetensors *st = NULL;
+    const char *stored = NULL, *epoch = NULL;
+    if (clae_safetensors_read(ctx, path, &st) == CLAE_OK) {
+        stored = clae_safetensors_meta(st, "spec");
+        epoch = clae_safetensors_meta(st, "epoch");
+    }
+    clae_status s;
+    if (stored && spec->text && strcmp(stored, spec->text) == 0)
+        s = clae__fail(ctx, CLAE_EUSAGE,
+                       "%s already holds this run (epoch %s); continue it with --resume (and more "
+                       "--epochs) or start it over with --force", path, epoch ? epoch : "?");
+    else if (stored)
+        s = clae__fail(ctx, CLAE_EUSAGE,
+                       "%s holds a run of another spec (epoch %s); continue it under this spec "
+                       "with --resume, overwrite it with --force, or choose another --out",
+                       path, epoch ? epoch : "?");
+    else
+        s = clae__fail(ctx, CLAE_EUSAGE,
+                       "%s exists but is not a clae checkpoint; overwrite it with --force or "
+                       "choose another --out", path);
+    clae_safetensors_free(st);
+    return s;
+}
+
+/* --force: the old run's checkpoints go first, so that an interrupted first
+ * epoch cannot leave them looking like this run's. */
+static clae_status clear_run_dir(clae_ctx *ctx, const clae_spec *spec)
+{
+    static const char *const files[] = {"model.safetensors", "model.best.safetensors"};
+    char path[CLAE_PATH_MAX + 32];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", spec->output.dir, files[i]);
+        if (unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR)
+            return clae__fail(ctx, CLAE_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    return CLAE_OK;
+}
+
+typedef struct {
+    const char *sets[MAX_SETS];  /* SECTION.KEY=VALUE, in command-line order */
+    char *owned[MAX_SETS];       /* those made from --epochs, --seed, --batch, --lr */
+    char label[MAX_SETS][16];    /* the option that gave each, for messages */
+    int n;
+} overrides;
+
+static int add_set(overrides *o, const char *label, const char *key, const char *value)
+{
+    if (o->n == MAX_SETS) return -1;
+    snprintf(o->label[o->n], sizeof o->label[o->n], "%s", label);
+    if (key) {
+        size_t size = strlen(key) + strlen(value) + 2;
+        char *s = malloc(size);
+        if (!s) return -1;
+        snprintf(s, size, "%s=%s", key, value);
+        o->owned[o->n] = s;
+        o->sets[o->n++] = s;
+    } else {
+        o->owned[o->n] = NULL;
+        o->sets[o->n++] = value;
+    }
+    return 0;
+}
+
+static void free_sets(overrides *o)
+{
+    for (int i = 0; i < o->n; i++) free(o->owned[i]);
+}
+
+static int parse_positive(const char *text, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || !(v > 0) || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "wrote DIR/{a,b,...}": what the run directory holds now, so the line never
+ * promises a file the run did not make (model.best only with patience, the
+ * latent and manifold plots only for some models). */
+static void print_run_files(const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) return;
+    printf("wrote %s/{", dir);
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        if (names[i]->d_name[0] != '.') printf("%s%s", shown++ ? "," : "", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    printf("}\n");
 }
 
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"spec", required_argument, NULL, 's'},   {"device", required_argument, NULL, 'd'},
-        {"out", required_argument, NULL, 'o'},    {"epochs", required_argument, NULL, 'e'},
-        {"seed", required_argument, NULL, 'S'},   {"resume", no_argument, NULL, 'r'},
-        {"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0}};
-    const char *spec_path = NULL, *device = NULL, *out = NULL, *epochs = NULL, *seed = NULL;
-    int resume = 0, verbose = 0, c;
+        {"spec", required_argument, NULL, 's'},  {"device", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},   {"epochs", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 'S'},  {"resume", no_argument, NULL, 'r'},
+        {"verbose", no_argument, NULL, 'v'},     {"set", required_argument, NULL, 'x'},
+        {"batch", required_argument, NULL, 'b'}, {"lr", required_argument, NULL, 'l'},
+        {"force", no_argument, NULL, 'f'},       {NULL, 0, NULL, 0}};
+    const char *spec_path = NULL, *device = NULL, *out = NULL;
+    int resume = 0, verbose = 0, force = 0, c, bad_set = 0;
+    overrides sets;
+    memset(&sets, 0, sizeof sets);
+    long n = 0;
+    double x = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        const char *err = NULL;
         switch (c) {
         case 's': spec_path = optarg; break;
         case 'd': device = optarg; break;
         case 'o': out = optarg; break;
-        case 'e': epochs = optarg; break;
-        case 'S': seed = optarg; break;
         case 'r': resume = 1; break;
         case 'v': verbose = 1; break;
+        case 'f': force = 1; break;
+        case 'x': bad_set = add_set(&sets, "--set", NULL, optarg); break;
+        case 'e':
+            if (cli_parse_long(optarg, 1, 1000000, &n) != 0)
+                err = "--epochs: expected a positive integer, got \"%s\"";
+            else bad_set = add_set(&sets, "--epochs", "train.epochs", optarg);
+            break;
+        case 'S':
+            if (cli_parse_long(optarg, 0, 0x7fffffffL, &n) != 0)
+                err = "--seed: expected a non-negative integer, got \"%s\"";
+            else bad_set = add_set(&sets, "--seed", "train.seed", optarg);
+            break;
+        case 'b':
+            if (cli_parse_long(optarg, 1, CLAE_SPEC_MAX_COUNT, &n) != 0)
+                err = "--batch: expected a positive integer, got \"%s\"";
+            else bad_set = add_set(&sets, "--batch", "train.batch", optarg);
+            break;
+        case 'l':
+            if (parse_positive(optarg, &x) != 0) err = "--lr: expected a positive number, got \"%s\"";
+            else bad_set = add_set(&sets, "--lr", "train.learning_rate", optarg);
+            break;
         default:
+            free_sets(&sets);
             return cli_usage_error("train", "unknown or incomplete option \"%s\"",
                                    argv[optind - 1]);
         }
+        if (err || bad_set) {
+            free_sets(&sets);
+            if (bad_set) return cli_usage_error("train", "too many settings (at most %d)", MAX_SETS);
+            return cli_usage_error("train", err, optarg);
+        }
     }
-    if (optind < argc) return cli_usage_error("train", "unexpected argument \"%s\"", argv[optind]);
-    long n_epochs = 0, n_seed = 0;
-    if (epochs && cli_parse_long(epochs, 1, 1000000, &n_epochs) != 0)
-        return cli_usage_error("train", "--epochs: expected a positive integer, got \"%s\"",
-                               epochs);
-    if (seed && cli_parse_long(seed, 0, 0x7fffffffL, &n_seed) != 0)
-        return cli_usage_error("train", "--seed: expected a non-negative integer, got \"%s\"",
-                               seed);
+    if (optind < argc) {
+        free_sets(&sets);
+        return cli_usage_error("train", "unexpected argument \"%s\"", argv[optind]);
+    }
+    if (resume && force) {
+        free_sets(&sets);
+        return cli_usage_error("train", "--resume and --force exclude each other");
+    }
 
+    /* at once: a background job starts with SIGINT ignored until this */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     clae_ctx *ctx = cli_context(verbose);
     clae_spec spec;
     memset(&spec, 0, sizeof spec);
     clae_device *dev = NULL;
-    clae_status s;
+    clae_status s = CLAE_OK;
+    int bad = -1;
+    /* the spec's text and name: the file, the checkpoint's (resume), or the built-in */
+    char *text = NULL, ckpt[CLAE_PATH_MAX + 32] = "";
+    const char *name = spec_path ? spec_path : resume ? ckpt : CLAE_SPEC_DEFAULT_NAME;
     if (spec_path) {
-        s = clae_spec_parse(ctx, spec_path, &spec);
+        clae_spec file;
+        s = clae_spec_parse(ctx, spec_path, &file); /* the file's own errors, with its lines */
+        if (s == CLAE_OK && !(text = strdup(file.text))) s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
+        clae_spec_free(&file);
     } else if (resume) {
         clae_spec defaults;
         clae_spec_defaults(&defaults);
-        s = spec_from_checkpoint(ctx, out ? out : defaults.output.dir, &spec);
-    } else {
-        s = clae_spec_parse_text(ctx, CLAE_SPEC_DEFAULT_NAME, clae_spec_default_text(), &spec);
+        snprintf(ckpt, sizeof ckpt, "%s/model.safetensors", out ? out : defaults.output.dir);
+        if (access(ckpt, F_OK) != 0)
+            s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
+        else
+            s = text_from_checkpoint(ctx, ckpt, &text);
+    } else if (!(text = strdup(clae_spec_default_text()))) {
+        s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
     }
+    if (s == CLAE_OK) s = clae_spec_parse_overrides(ctx, name, text, sets.sets, sets.n, &spec, &bad);
+    free(text);
     if (s == CLAE_OK) {
         if (out) snprintf(spec.output.dir, sizeof spec.output.dir, "%s", out);
-        if (epochs) spec.train.epochs = (int)n_epochs;
-        if (seed) spec.train.seed = (uint64_t)n_seed;
+        else if (!spec_path && resume) /* where the checkpoint was found */
+            snprintf(spec.output.dir, sizeof spec.output.dir, "%.*s", (int)(strlen(ckpt) - 18), ckpt);
         s = clae_spec_validate(ctx, &spec);
     }
+    if (s == CLAE_OK && resume && spec_path) {
+        snprintf(ckpt, sizeof ckpt, "%s/model.safetensors", spec.output.dir);
+        if (access(ckpt, F_OK) != 0)
+            s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
+    }
     if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
+    if (s == CLAE_OK && !resume) s = force ? clear_run_dir(ctx, &spec) : check_run_dir(ctx, &spec);
     clae_train_result result;
     if (s == CLAE_OK) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
         progress_view view = {
             isatty(STDERR_FILENO), 0,
             spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
-            spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev)};
-        clae_train_options opts = {&spec, resume, show_progress, &view, &stop_requested};
+            spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev),
+            spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience};
+        clae_train_options opts = {.spec = &spec, .resume = resume, .progress = show_progress,
+                                   .progress_user = &view, .stop = &stop_requested};
         s = clae_train(ctx, dev, &opts, &result);
         if (view.tty) fprintf(stderr, "\r\033[K");
     }
     int code = 0;
     if (s == CLAE_OK) {
-        printf("test_mse %.6f  test_loss %.6f  %.0f samples/s  %.1f s\n", clae_result_get(&result, "test_mse"),
-               clae_result_get(&result, "test_loss"),
+        if (clae_result_get(&result, "stopped_early") == 1)
+            fprintf(stderr, "stopped early after epoch %.0f: no better test loss for %d epoch%s "
+                            "(the best: epoch %.0f, test_loss %.6f)\n",
+                    clae_result_get(&result, "epochs"), spec.train.patience,
+                    spec.train.patience == 1 ? "" : "s",
+                    clae_result_get(&result, "best_epoch"),
+                    clae_result_get(&result, "best_test_loss"));
+        printf("test_mse %.6f  test_loss %.6f  %.0f samples/s  %.1f s\n",
+               clae_result_get(&result, "test_mse"), clae_result_get(&result, "test_loss"),
                clae_result_get(&result, "samples_per_second"), clae_result_get(&result, "seconds"));
-        printf("wrote %s/{model.safetensors,loss.csv,reconstructions.png,summary.json}\n",
-               spec.output.dir);
+        print_run_files(spec.output.dir);
+    } else if (bad >= 0) {
+        fprintf(stderr, "clae train: %s %s: %s\n", sets.label[bad],
+                strcmp(sets.label[bad], "--set") == 0 ? sets.sets[bad] : strchr(sets.sets[bad], '=') + 1,
+                clae_ctx_message(ctx));
+        code = clae_status_exit_code(s);
     } else {
         code = cli_fail(ctx, s);
     }
+    free_sets(&sets);
     clae_device_close(dev);
     clae_spec_free(&spec);
     clae_ctx_destroy(ctx);
@@ -177,10 +457,20 @@ static int run(int argc, char **argv)
 const clae_command clae_cmd_train = {
     "train", "train an autoencoder from a spec (default: a dense one on MNIST)",
     "usage: clae train [--spec FILE] [--device N] [--out DIR] [--epochs N] [--seed S]\n"
-    "                  [--resume] [--verbose]\n"
+    "                  [--batch N] [--lr X] [--set SECTION.KEY=VALUE]... [--resume | --force]\n"
+    "                  [--verbose]\n"
     "Trains the model FILE describes; without --spec, the built-in default (a dense\n"
-    "autoencoder on the bundled MNIST digits). Flags override the spec. --resume continues\n"
-    "from DIR/model.safetensors (with no --spec, using the spec stored there). Writes\n"
-    "model.safetensors (every epoch), loss.csv, reconstructions.png and summary.json.\n"
-    "Ctrl-C stops after the current batch; the last epoch's checkpoint stays.\n",
+    "autoencoder on the bundled MNIST digits; `clae spec` prints every key).\n"
+    "--set changes any spec key as the file would (repeatable, applied in order):\n"
+    "  --set train.learning_rate=0.01 --set model.code=16 --set data.limit=2000\n"
+    "  a repeated layer section is named by its place among its kind: dense.2.units=64.\n"
+    "  --epochs, --seed, --batch and --lr are train.epochs, .seed, .batch, .learning_rate.\n"
+    "The checkpoint keeps the spec as changed. --out DIR writes there instead of the\n"
+    "spec's [output] dir (default runs/<spec name>, runs/default for the built-in).\n"
+    "A DIR that already holds a run is not overwritten: --resume continues it from\n"
+    "DIR/model.safetensors (with no --spec, under the spec stored there; with no --out,\n"
+    "from runs/default or the spec's dir), --force starts over.\n"
+    "Writes model.safetensors (every epoch), model.best.safetensors (the lowest test\n"
+    "loss so far), loss.csv, reconstructions.png and summary.json. [train] patience\n"
+    "stops early. Ctrl-C stops after the current batch; the last epoch's checkpoint stays.\n",
     run};

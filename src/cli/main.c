@@ -9,6 +9,9 @@
 static const clae_command *const commands[] = {
     &clae_cmd_train, &clae_cmd_sample, &clae_cmd_list_devices, &clae_cmd_conformance,
     &clae_cmd_bench,
+    &clae_cmd_reconstruct, &clae_cmd_encode, &clae_cmd_score, &clae_cmd_interpolate,
+    &clae_cmd_features, &clae_cmd_probe, &clae_cmd_inpaint,
+    &clae_cmd_export, &clae_cmd_spec,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -77,5 +80,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "clae: unknown command \"%s\" (see clae help)\n", name);
         return 2;
     }
+    /* every command answers --help / -h (anywhere before a "--"), as `clae help COMMAND` */
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(cmd->usage, stdout);
+            return 0;
+        }
     return cmd->run(argc - 1, argv + 1);
 }

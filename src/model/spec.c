@@ -68,8 +68,10 @@ enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CONV, SEC_DECONV, SEC_MAXPOOL, SEC_UP
 #define IS_LAYER_SECTION(k) ((k) >= SEC_DENSE && (k) <= SEC_RESHAPE)
 
 static const char *const data_keys[] = {"train",   "labels", "test", "test_labels",
-                                        "holdout", "limit",  "resize", "pad", NULL};
-enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE, D_PAD };
+                                        "holdout", "limit",  "resize", "pad", "classes",
+                                        "label_column", NULL};
+enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE, D_PAD, D_CLASSES,
+       D_LABEL_COLUMN };
 static const char *const model_keys[] = {"code", "tied", "decoder", "output", "variational", NULL};
 enum { M_CODE, M_TIED, M_DECODER, M_OUTPUT, M_VARIATIONAL };
 /* Every layer key, and which sections take it. */
@@ -93,9 +95,11 @@ enum { LO_RECON, LO_SPARSITY, LO_SPARSITY_WEIGHT, LO_SPARSITY_TARGET, LO_CONTRAC
        LO_KL_WEIGHT, LO_WTA };
 static const char *const train_keys[] = {"epochs", "batch", "optimizer", "learning_rate",
                                          "momentum", "beta1", "beta2", "rho", "epsilon",
-                                         "seed", "pretrain", "pretrain_epochs", NULL};
+                                         "seed", "pretrain", "pretrain_epochs", "patience",
+                                         "schedule", "schedule_step", "schedule_gamma", NULL};
 enum { T_EPOCHS, T_BATCH, T_OPTIMIZER, T_LR, T_MOMENTUM, T_BETA1, T_BETA2, T_RHO, T_EPSILON,
-       T_SEED, T_PRETRAIN, T_PRETRAIN_EPOCHS };
+       T_SEED, T_PRETRAIN, T_PRETRAIN_EPOCHS, T_PATIENCE, T_SCHEDULE, T_SCHEDULE_STEP,
+       T_SCHEDULE_GAMMA };
 static const char *const output_keys[] = {"dir", "samples", NULL};
 enum { O_DIR, O_SAMPLES };
 
@@ -125,6 +129,14 @@ static const struct {
     [SEC_LOSS] = {"loss", loss_keys, set_loss},       [SEC_TRAIN] = {"train", train_keys, set_train},
     [SEC_OUTPUT] = {"output", output_keys, set_output},
 };
+
+const char *clae__spec_section(int i, const char *const **keys, int *is_layer)
+{
+    if (i < 0 || i >= SEC_COUNT) return NULL;
+    if (keys) *keys = sections[i].keys;
+    if (is_layer) *is_layer = IS_LAYER_SECTION(i);
+    return sections[i].name;
+}
 
 const char *clae_layer_kind_name(clae_layer_kind k)
 {
@@ -310,6 +322,53 @@ static int get_path(parser *p, const char *v, char out[CLAE_PATH_MAX])
 static int get_dims(parser *p, const char *v, int n, int *out);
 static int get_small_count(parser *p, const char *v, int *out, int lo);
 
+/* A list of labels and label ranges: "0-8", "3", "1,3,5-7". */
+static int get_classes(parser *p, const char *v, unsigned char *mask, int *has)
+{
+    unsigned char m[CLAE_MAX_CLASSES] = {0};
+    const char *c = v;
+    for (;;) {
+        char *end;
+        while (*c == ' ') c++;
+        if (!isdigit((unsigned char)*c)) break;
+        long lo = strtol(c, &end, 10), hi = lo;
+        c = end;
+        while (*c == ' ') c++;
+        if (*c == '-') {
+            c++;
+            while (*c == ' ') c++;
+            if (!isdigit((unsigned char)*c)) break;
+            hi = strtol(c, &end, 10);
+            c = end;
+            while (*c == ' ') c++;
+        }
+        if (lo > hi || hi >= CLAE_MAX_CLASSES)
+            return key_fail(p, "expected labels from 0 to %d in increasing ranges, got \"%s\"",
+                            CLAE_MAX_CLASSES - 1, v);
+        for (long k = lo; k <= hi; k++) m[k] = 1;
+        if (*c == '\0') {
+            memcpy(mask, m, sizeof m);
+            *has = 1;
+            return 0;
+        }
+        if (*c != ',') break;
+        c++;
+    }
+    return key_fail(p, "expected a label list such as 0-8 or 1,3,5-7, got \"%s\"", v);
+}
+
+/* none | first | last | a 1-based column number */
+static int get_label_column(parser *p, const char *v, int *out)
+{
+    long x;
+    if (same_word(v, "none")) *out = 0;
+    else if (same_word(v, "first")) *out = 1;
+    else if (same_word(v, "last")) *out = CLAE_LABEL_COLUMN_LAST;
+    else if (parse_long(v, &x) == 0 && x >= 1 && x <= CLAE_SPEC_MAX_COUNT) *out = (int)x;
+    else return key_fail(p, "expected none, first, last or a column number from 1, got \"%s\"", v);
+    return 0;
+}
+
 /* ---- the setters, one per section ------------------------------------ */
 
 static int set_data(parser *p, int key, const char *v)
@@ -335,6 +394,8 @@ static int set_data(parser *p, int key, const char *v)
         s->data.resize_w = hw[1];
         return 0;
     }
+    case D_CLASSES: return get_classes(p, v, s->data.classes, &s->data.has_classes);
+    case D_LABEL_COLUMN: return get_label_column(p, v, &s->data.label_column);
     default: return get_small_count(p, v, &s->data.pad, 0);
     }
 }
@@ -461,6 +522,7 @@ static int set_train(parser *p, int key, const char *v)
     static const char *const optimizers[] = {"adam", "rmsprop", "sgd", NULL};
     static const clae_optimizer_kind opt_kinds[] = {CLAE_OPT_ADAM, CLAE_OPT_RMSPROP, CLAE_OPT_SGD};
     static const char *const pretrains[] = {"none", "greedy", NULL};
+    static const char *const schedules[] = {"constant", "step", "cosine", NULL};
     struct clae_spec *s = p->spec;
     int i = 0;
     switch (key) {
@@ -486,6 +548,13 @@ static int set_train(parser *p, int key, const char *v)
         return 0;
     }
     case T_PRETRAIN: return get_enum(p, v, pretrains, &s->train.pretrain_greedy);
+    case T_PATIENCE: return get_small_count(p, v, &s->train.patience, 0);
+    case T_SCHEDULE:
+        if (get_enum(p, v, schedules, &i)) return -1;
+        s->train.schedule = (clae_schedule)i;
+        return 0;
+    case T_SCHEDULE_STEP: return get_small_count(p, v, &s->train.schedule_step, 0);
+    case T_SCHEDULE_GAMMA: return get_open_fraction(p, v, &s->train.schedule_gamma);
     default: return get_count(p, v, &s->train.pretrain_epochs);
     }
 }
@@ -648,6 +717,7 @@ void clae__spec_key_defaults(clae_spec *s)
     s->loss.kl_weight = 1.0;
     s->train.epochs = 20;
     s->train.pretrain_epochs = 5;
+    s->train.schedule_gamma = 0.1;
     s->train.batch = 128;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;

@@ -27,6 +27,29 @@ clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size
     return s;
 }
 
+double clae__schedule_lr(const clae_spec *spec, int epoch)
+{
+    double lr = spec->train.learning_rate;
+    int epochs = spec->train.epochs > 0 ? spec->train.epochs : 1;
+    int e = epoch > 1 ? epoch - 1 : 0; /* epochs completed before this one */
+    switch (spec->train.schedule) {
+    case CLAE_SCHEDULE_STEP: {
+        int step = spec->train.schedule_step > 0 ? spec->train.schedule_step : epochs / 3;
+        if (step < 1) step = 1;
+        return lr * pow(spec->train.schedule_gamma, (double)(e / step));
+    }
+    case CLAE_SCHEDULE_COSINE:
+        if (e > epochs) e = epochs;
+        return lr * 0.5 * (1.0 + cos(3.14159265358979323846 * (double)e / (double)epochs));
+    default: return lr;
+    }
+}
+
+void clae__optimizer_set_epoch(clae_optimizer *opt, const clae_spec *spec, int epoch)
+{
+    opt->lr = clae__schedule_lr(spec, epoch);
+}
+
 void clae__optimizer_release(clae_optimizer *opt)
 {
     clae__buf_release(&opt->m);

@@ -23,4 +23,13 @@ clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf
                                  const clae_buf *grads);
 const char *clae__optimizer_name(clae_optimizer_kind kind);
 
+/* The learning rate of an epoch (from 1) of a run of spec->train.epochs, per
+ * [train] schedule, constant within the epoch: constant; step: times
+ * schedule_gamma every schedule_step epochs (0: a third of the epochs, at
+ * least 1); cosine: times (1 + cos(pi (epoch - 1) / epochs)) / 2, from the
+ * full rate in the first epoch towards 0 after the last. */
+double clae__schedule_lr(const clae_spec *spec, int epoch);
+/* Sets the rate the optimiser steps with in that epoch. */
+void clae__optimizer_set_epoch(clae_optimizer *opt, const clae_spec *spec, int epoch);
+
 #endif

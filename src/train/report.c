@@ -8,6 +8,7 @@
 #include "io/checkpoint.h"
 #include "train/evaluate.h"
 #include "io/outputs.h"
+#include "train/pictures.h"
 #include "train/train_run.h"
 
 void clae__loss_csv_header(const clae_model *m, char *out, size_t size)
@@ -18,11 +19,13 @@ void clae__loss_csv_header(const clae_model *m, char *out, size_t size)
     if (len < size) len += (size_t)snprintf(out + len, size - len, ",test_loss");
     for (int t = 0; t < m->n_terms && len < size; t++)
         len += (size_t)snprintf(out + len, size - len, ",test_%s", m->term_names[t]);
-    if (len < size) snprintf(out + len, size - len, ",test_mse,seconds,samples_per_second\n");
+    if (len < size)
+        snprintf(out + len, size - len, ",test_mse,seconds,samples_per_second,learning_rate\n");
 }
 
 static void format_row(const clae_model *m, int epoch, const double *train_terms,
-                       const clae_eval *ev, double seconds, double rate, char *row, size_t size)
+                       const clae_eval *ev, double seconds, double rate, double lr, char *row,
+                       size_t size)
 {
     double train_loss = 0.0;
     for (int t = 0; t < m->n_terms; t++) train_loss += train_terms[t];
@@ -32,7 +35,8 @@ static void format_row(const clae_model *m, int epoch, const double *train_terms
     if (len < size) len += (size_t)snprintf(row + len, size - len, ",%.9g", ev->loss);
     for (int t = 0; t < m->n_terms && len < size; t++)
         len += (size_t)snprintf(row + len, size - len, ",%.9g", ev->terms[t]);
-    if (len < size) snprintf(row + len, size - len, ",%.9g,%.3f,%.1f\n", ev->mse, seconds, rate);
+    if (len < size)
+        snprintf(row + len, size - len, ",%.9g,%.3f,%.1f,%.9g\n", ev->mse, seconds, rate, lr);
 }
 
 clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms,
@@ -45,8 +49,8 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     if (s != CLAE_OK) return s;
     double seconds = clae__now_seconds() - epoch_start;
     char row[1024];
-    format_row(m, epoch, train_terms, &ev, seconds, (double)r->train.count / seconds, row,
-               sizeof row);
+    format_row(m, epoch, train_terms, &ev, seconds, (double)r->train.count / seconds, r->opt.lr,
+               row, sizeof row);
     s = clae__append_history(r, row);
     if (s != CLAE_OK) return s;
 
@@ -56,6 +60,12 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
                                  r->history, clae_device_get_info(r->dev)->name,
                                  r->train.channels, r->train.height, r->train.width};
     s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
+    if (s == CLAE_OK && ev.loss < r->best_loss) { /* model.best.safetensors: the same, kept */
+        r->best_loss = ev.loss;
+        r->best_epoch = epoch;
+        clae__best_checkpoint_path(r, path, sizeof path);
+        s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
+    }
     clae__loss_csv_header(m, header, sizeof header);
     if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
     if (s != CLAE_OK) return s;
@@ -76,11 +86,19 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     clae_result_set(res, "test_mse", ev.mse);
     if (m->loss == CLAE_RECON_BCE) clae_result_set(res, "test_bce", ev.terms[0]);
     for (int k = 0; k < ev.n_measures; k++) clae_result_set(res, ev.measure_names[k], ev.measures[k]);
+    if (r->opts->snapshot && (s = clae__write_snapshot(r, epoch)) != CLAE_OK) return s;
     if (r->opts->progress) {
         clae_progress p = {.epoch = epoch, .epochs = r->spec->train.epochs,
                            .train_loss = train_loss, .epoch_done = 1, .test_loss = ev.loss,
                            .test_mse = ev.mse, .epoch_seconds = seconds};
         p.samples_per_second = (double)r->train.count / seconds;
+        p.learning_rate = r->opt.lr;
+        p.best_epoch = r->best_epoch;
+        p.n_terms = m->n_terms < 4 ? m->n_terms : 4;
+        for (int t = 0; t < p.n_terms; t++) {
+            p.term_names[t] = m->term_names[t];
+            p.terms[t] = train_terms[t];
+        }
         r->opts->progress(r->opts->progress_user, &p);
     }
     return CLAE_OK;
@@ -132,6 +150,29 @@ static clae_status denoising_metrics(clae_run *r, size_t n_show, float *corrupte
     return s;
 }
 
+/* What a model must beat to be worth looking at: the MSE per value of
+ * predicting the mean training image for every evaluation row (clean). */
+static clae_status baseline_mse(clae_run *r)
+{
+    const clae_dataset *train = &r->train, *eval = clae__eval_set(r);
+    size_t dim = train->dim;
+    double *mean = calloc(dim ? dim : 1, sizeof *mean);
+    if (!mean) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < train->count; i++)
+        for (size_t j = 0; j < dim; j++) mean[j] += train->x[i * dim + j];
+    for (size_t j = 0; j < dim; j++) mean[j] /= train->count ? (double)train->count : 1.0;
+    double sum = 0.0;
+    for (size_t i = 0; i < eval->count; i++)
+        for (size_t j = 0; j < dim; j++) {
+            double d = eval->x[i * dim + j] - mean[j];
+            sum += d * d;
+        }
+    free(mean);
+    size_t n = eval->count * dim;
+    clae_result_set(r->result, "baseline_mse", n ? sum / (double)n : 0.0);
+    return CLAE_OK;
+}
+
 /* VAE: samples.png, decoded draws from the prior. */
 static clae_status write_samples(clae_run *r, size_t n)
 {
@@ -140,7 +181,9 @@ static clae_status write_samples(clae_run *r, size_t n)
     if (!images) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
     clae_status s = clae__sample_prior(r->model, n, r->spec->train.seed, images);
     if (s == CLAE_OK)
-        s = clae__write_tiles(r->ctx, r->spec->output.dir, "samples.png", shape, images, (int)n);
+        s = clae__write_tiles(r->ctx, r->spec->output.dir, "samples.png",
+                              "samples — decoded draws from the prior N(0, I)", shape, images,
+                              (int)n);
     free(images);
     return s;
 }
@@ -161,12 +204,14 @@ clae_status clae__write_final_outputs(clae_run *r, double run_start)
     const clae_buf *shown_input = r->denoising ? &r->test_noisy : clae__eval_x(r);
     if (s == CLAE_OK && n_show) s = clae__reconstruct_rows(m, shown_input, 0, n_show, recon);
     if (s == CLAE_OK && n_show)
-        s = clae__write_reconstructions(r->ctx, r->spec->output.dir, eval, eval->x,
-                                        r->denoising ? corrupted : NULL, recon, (int)n_show);
+        s = clae__write_run_reconstructions(r, "reconstructions.png", eval->x,
+                                            r->denoising ? corrupted : NULL, recon, (int)n_show);
     free(recon);
     free(corrupted);
     if (s == CLAE_OK && clae__model_find(m, &clae_sampler_vt, 0) >= 0 && n_show)
         s = write_samples(r, n_show);
+    if (s == CLAE_OK) s = baseline_mse(r);
+    if (s == CLAE_OK) s = clae__write_run_pictures(r); /* loss, latent, features, manifold */
     if (s != CLAE_OK) return s;
 
     clae_train_result *res = r->result;

@@ -46,6 +46,39 @@ void clae__checkpoint_path(const clae_run *r, char *path, size_t size)
     snprintf(path, size, "%s/model.safetensors", r->spec->output.dir);
 }
 
+void clae__best_checkpoint_path(const clae_run *r, char *path, size_t size)
+{
+    snprintf(path, size, "%s/model.best.safetensors", r->spec->output.dir);
+}
+
+int clae__should_stop_early(const clae_run *r, int epoch)
+{
+    int patience = r->spec->train.patience;
+    return patience > 0 && r->best_epoch > 0 && epoch - r->best_epoch >= patience;
+}
+
+/* Resuming: the best test loss so far and its epoch, from the loss.csv rows
+ * the checkpoint keeps (test_loss follows train_loss and its terms). */
+static void restore_best(clae_run *r)
+{
+    int column = 2 + r->model->n_terms;
+    for (const char *row = r->history; row && *row;) {
+        const char *c = row;
+        long epoch = strtol(c, NULL, 10);
+        for (int k = 0; k < column && c; k++) {
+            c = strpbrk(c, ",\n");
+            c = c && *c == ',' ? c + 1 : NULL;
+        }
+        double loss = c ? strtod(c, NULL) : NAN;
+        if (isfinite(loss) && loss < r->best_loss) {
+            r->best_loss = loss;
+            r->best_epoch = (int)epoch;
+        }
+        row = strchr(row, '\n');
+        row = row ? row + 1 : NULL;
+    }
+}
+
 const clae_dataset *clae__eval_set(const clae_run *r) { return r->test.count ? &r->test : &r->train; }
 
 const clae_buf *clae__eval_x(const clae_run *r) { return r->test.count ? &r->test_x : &r->train_x; }
@@ -59,7 +92,12 @@ static clae_status resume(clae_run *r)
     clae_safetensors *st = NULL;
     clae_status s = clae_safetensors_read(r->ctx, path, &st);
     if (s != CLAE_OK) return s;
-    s = clae__checkpoint_restore(r->ctx, path, st, r->model, &r->opt);
+    const char *format = clae_safetensors_meta(st, "format");
+    if (format && strcmp(format, CLAE_WEIGHTS_FORMAT) == 0)
+        s = clae__fail(r->ctx, CLAE_EUSAGE,
+                       "%s: exported weights (no optimiser state) cannot be resumed; resume "
+                       "from the run's model.safetensors", path);
+    if (s == CLAE_OK) s = clae__checkpoint_restore(r->ctx, path, st, r->model, &r->opt);
     const char *epoch = clae_safetensors_meta(st, "epoch");
     const char *step = clae_safetensors_meta(st, "step");
     const char *history = clae_safetensors_meta(st, "loss_history");
@@ -76,6 +114,7 @@ static clae_status resume(clae_run *r)
         r->opt.steps = t;
     }
     if (s == CLAE_OK && history) s = clae__append_history(r, history);
+    if (s == CLAE_OK) restore_best(r);
     clae_safetensors_free(st);
     if (s == CLAE_OK && r->first_epoch >= r->spec->train.epochs)
         s = clae__fail(r->ctx, CLAE_EUSAGE,
@@ -183,7 +222,10 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     clae_shuffle(r->perm, count, spec->train.seed, (uint64_t)epoch);
     clae_status s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
     double start = clae__now_seconds(), last_report = start;
-    clae_progress p = {.epoch = epoch, .epochs = spec->train.epochs, .batches = batches};
+    clae__optimizer_set_epoch(&r->opt, spec, epoch);
+    clae_progress p = {.epoch = epoch, .epochs = spec->train.epochs, .batches = batches,
+                       .learning_rate = r->opt.lr, .n_terms = (int)n_terms};
+    for (size_t t = 0; t < n_terms && t < 4; t++) p.term_names[t] = r->model->term_names[t];
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         size_t left = count - b * batch, rows = left < batch ? left : batch;
@@ -206,6 +248,7 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
             t = clae__now_seconds();
             p.batch = b + 1;
             p.train_loss = sum_terms(r->model, terms);
+            for (size_t k = 0; k < n_terms && k < 4; k++) p.terms[k] = terms[k];
             p.samples_per_second = (double)((b + 1) * batch) / (t - start);
             double per_epoch = (t - start) / (double)(b + 1) * (double)batches;
             double done = (double)(epoch - 1 - r->first_epoch) + (double)(b + 1) / (double)batches;
@@ -253,13 +296,32 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     r.opts = opts;
     r.spec = opts->spec;
     r.result = result;
+    r.best_loss = INFINITY;
     double run_start = clae__now_seconds();
     clae_status s = setup(&r);
+    if (s == CLAE_OK && opts->progress) { /* what is trained on what */
+        char model[2048], data[512];
+        clae__describe_model(r.model, model, sizeof model);
+        clae__describe_data(&r, data, sizeof data);
+        clae_progress p = {.started = 1, .model = model, .data = data,
+                           .epoch = r.first_epoch, .epochs = r.spec->train.epochs};
+        opts->progress(opts->progress_user, &p);
+    }
+    int stopped_early = 0;
     if (s == CLAE_OK && !opts->resume && r.spec->train.pretrain_greedy) s = clae__pretrain_greedy(&r);
     for (int epoch = r.first_epoch + 1; s == CLAE_OK && epoch <= r.spec->train.epochs; epoch++) {
         double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
         s = train_epoch(&r, epoch, run_start, terms);
         if (s == CLAE_OK) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
+        if (s == CLAE_OK && clae__should_stop_early(&r, epoch)) {
+            stopped_early = 1;
+            break;
+        }
+    }
+    if (s == CLAE_OK) {
+        clae_result_set(result, "stopped_early", stopped_early);
+        clae_result_set(result, "best_epoch", r.best_epoch);
+        clae_result_set(result, "best_test_loss", r.best_loss);
     }
     if (s == CLAE_OK) s = clae__write_final_outputs(&r, run_start);
     cleanup(&r);

@@ -26,6 +26,10 @@ typedef struct {
     size_t history_len;
     double train_seconds, train_samples; /* for the steady-state rate */
     clae_train_result *result;
+    /* early stopping and model.best.safetensors: the lowest test loss so far
+     * (restored from the loss history on resume) and its epoch (0: none yet) */
+    double best_loss;
+    int best_epoch;
 } clae_run;
 
 double clae__now_seconds(void);
@@ -35,7 +39,16 @@ clae_status clae__append_history(clae_run *r, const char *row);
 const clae_dataset *clae__eval_set(const clae_run *r);
 const clae_buf *clae__eval_x(const clae_run *r);
 
-/* train_report.c */
+/* The checkpoint of the best epoch so far, beside the last one. */
+void clae__best_checkpoint_path(const clae_run *r, char *path, size_t size);
+/* Whether early stopping ends the run after this epoch ([train] patience). */
+int clae__should_stop_early(const clae_run *r, int epoch);
+
+/* describe.c: one-line descriptions for the start of training */
+void clae__describe_model(const clae_model *m, char *out, size_t size);
+void clae__describe_data(const clae_run *r, char *out, size_t size);
+
+/* report.c */
 /* The loss.csv header for this model's terms. */
 void clae__loss_csv_header(const clae_model *m, char *out, size_t size);
 /* Test metrics, the loss.csv row, the checkpoint and progress for an epoch. */
