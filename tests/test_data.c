@@ -1,6 +1,7 @@
 #include <math.h>
-/* Data loading: IDX parsing (plain and gzipped), the bundled digits, every
- * rejected input with its exact message, splitting, limiting and shuffling. */
+/* Data loading: IDX parsing (plain and gzipped, every element type), the
+ * bundled digits, every rejected input with its exact message, splitting,
+ * limiting and shuffling. The other formats: test_data_formats.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,10 +159,10 @@ static void test_bad_memory(void)
     const unsigned char magic[] = {0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 0};
     CHECK_IMAGES_FAIL("x.idx", magic, sizeof magic, CLAE_EDATA,
                       "x.idx: bad IDX magic 0x12345678 (expected 0x00000802 to 0x00000804)");
-    const unsigned char type[] = {0, 0, 0x0D, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
+    const unsigned char type[] = {0, 0, 0x0A, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
     CHECK_IMAGES_FAIL("x.idx", type, sizeof type, CLAE_EDATA,
-                      "x.idx: unsupported IDX element type 0x0D (only 0x08, unsigned byte, is "
-                      "supported)");
+                      "x.idx: unsupported IDX element type 0x0A (expected 0x08, 0x09, 0x0B, 0x0C, "
+                      "0x0D or 0x0E)");
     const unsigned char rank1[] = {0, 0, 8, 1, 0, 0, 0, 1, 5};
     CHECK_IMAGES_FAIL("x.idx", rank1, sizeof rank1, CLAE_EDATA,
                       "x.idx: IDX file has rank 1, images need rank 2 to 4");
@@ -452,6 +453,50 @@ static void test_resize_pad(void)
     clae_ctx_destroy(ctx);
 }
 
+static void test_idx_types(void)
+{
+    clae_ctx *ctx = clae_ctx_create();
+    clae_dataset ds;
+    /* One sample of two values per type: sbyte, short, int, float, double. */
+    const unsigned char sb[] = {0, 0, 0x09, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0xFF, 5};
+    const unsigned char sh[] = {0, 0, 0x0B, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0xFF, 0xFE, 1, 0};
+    const unsigned char in[] = {0, 0, 0x0C, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF};
+    const unsigned char fl[] = {0, 0, 0x0D, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0};
+    const unsigned char db[] = {0, 0, 0x0E, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0x3F, 0xF8, 0, 0, 0, 0, 0, 0,
+                                0xC0, 0x24, 0, 0, 0, 0, 0, 0};
+    const struct { const unsigned char *b; size_t n; float v0, v1; } cases[] = {
+        {sb, sizeof sb, -1, 5}, {sh, sizeof sh, -2, 256}, {in, sizeof in, 65536, -1},
+        {fl, sizeof fl, 1, -2}, {db, sizeof db, 1.5f, -10}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        REQUIRE(clae_idx_parse_images(ctx, "t.idx", cases[i].b, cases[i].n, &ds) == CLAE_OK);
+        CHECK(ds.count == 1 && ds.dim == 2 && ds.x[0] == cases[i].v0 && ds.x[1] == cases[i].v1);
+        clae_dataset_free(&ds);
+    }
+    CHECK_IMAGES_FAIL("x.idx", sh, sizeof sh - 1, CLAE_EDATA, "x.idx: truncated at byte 15 of 16");
+    const unsigned char nan[] = {0, 0, 0x0D, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0x7F, 0xC0, 0, 0};
+    CHECK_IMAGES_FAIL("x.idx", nan, sizeof nan, CLAE_EDATA,
+                      "x.idx: value 0 (byte 12) is not a finite float");
+
+    /* Labels of integer types; floats and negative labels are refused. */
+    REQUIRE(clae_idx_parse_images(ctx, "t.idx", sh, sizeof sh, &ds) == CLAE_OK);
+    const unsigned char l16[] = {0, 0, 0x0B, 1, 0, 0, 0, 1, 0, 200};
+    CHECK(clae_idx_parse_labels(ctx, "l.idx", l16, sizeof l16, &ds) == CLAE_OK);
+    CHECK(ds.labels && ds.labels[0] == 200);
+    const unsigned char l32[] = {0, 0, 0x0C, 1, 0, 0, 0, 1, 0, 0, 0, 9};
+    CHECK(clae_idx_parse_labels(ctx, "l.idx", l32, sizeof l32, &ds) == CLAE_OK);
+    CHECK(ds.labels && ds.labels[0] == 9);
+    const unsigned char lf[] = {0, 0, 0x0D, 1, 0, 0, 0, 1, 0x3F, 0x80, 0, 0};
+    CHECK(clae_idx_parse_labels(ctx, "l.idx", lf, sizeof lf, &ds) == CLAE_EDATA);
+    CHECK_STR(clae_ctx_message(ctx),
+              "l.idx: labels need an integer IDX type (0x08, 0x09, 0x0B or 0x0C), got 0x0D");
+    const unsigned char lneg[] = {0, 0, 0x09, 1, 0, 0, 0, 1, 0xFF};
+    CHECK(clae_idx_parse_labels(ctx, "l.idx", lneg, sizeof lneg, &ds) == CLAE_EDATA);
+    CHECK_STR(clae_ctx_message(ctx), "l.idx: label 0 (byte 8) is -1, expected 0 to 255");
+    CHECK(ds.labels && ds.labels[0] == 9); /* a refused file leaves the labels as they were */
+    clae_dataset_free(&ds);
+    clae_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-data-XXXXXX");
@@ -466,6 +511,7 @@ int main(void)
     test_split_limit_free();
     test_shuffle();
     test_resize_pad();
+    test_idx_types();
     if (rmdir(tmpdir) != 0) perror(tmpdir);
     return check_finish();
 }

@@ -1,5 +1,6 @@
-/* Datasets: loading (IDX, plain or gzipped; the bundled digits), splitting
- * and shuffling. Values are floats scaled to [0, 1]. */
+/* Datasets: loading (IDX, plain or gzipped; the bundled digits; folders of
+ * PNGs; numeric CSV; numpy .npy; CIFAR-10 binary batches), splitting and
+ * shuffling. Byte data is scaled to [0, 1]; other data is taken as it is. */
 #ifndef CLAE_DATA_H
 #define CLAE_DATA_H
 
@@ -19,20 +20,68 @@ typedef struct clae_dataset {
     int height;
     int width;
     size_t dim;      /* values per sample = channels * height * width */
-    float *x;        /* count * dim values in [0, 1], sample-major */
+    float *x;        /* count * dim values (byte data in [0, 1]), sample-major, planar */
     int *labels;     /* count labels, or NULL */
 } clae_dataset;
 
-/* Reads an IDX image file (ubyte, 1-3 dimensions after the count) from path;
- * gzip is detected by its magic bytes. Every problem names the file and byte. */
+/* Reads an IDX image file (1-3 dimensions after the count) from path; gzip is
+ * detected by its magic bytes. Unsigned bytes (0x08) are divided by 255;
+ * the other element types (0x09 sbyte, 0x0B short, 0x0C int, 0x0D float,
+ * 0x0E double, big-endian) are taken as they are. Every problem names the
+ * file and byte. */
 clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, clae_dataset *out);
-/* Reads an IDX label file (ubyte, 1 dimension) into ds->labels; the count must match. */
+/* Reads an IDX label file (an integer type, 1 dimension) into ds->labels; the
+ * count must match and every label lie in 0 .. CLAE_DATA_MAX_LABEL. */
 clae_status clae_idx_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 /* The same from bytes in memory (gzipped or not); name is used in messages. */
 clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigned char *bytes,
                                   size_t size, clae_dataset *out);
 clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigned char *bytes,
                                   size_t size, clae_dataset *ds);
+
+/* Labels are integers from 0 to this ([data] classes selects among them). */
+#define CLAE_DATA_MAX_LABEL 255
+
+/* Any format, told by what path is: "mnist" (the bundled digits); a folder
+ * (clae_png_dir_read); .csv (clae_csv_read); .npy (clae_npy_read_images);
+ * .bin of whole 3073-byte records (clae_cifar_read); else IDX by its magic
+ * bytes, gzipped or not. label_column is for CSV: 0 none, N the N-th column
+ * (1-based), -1 the last. Anything else is refused naming what is accepted. */
+clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
+                              clae_dataset *out);
+/* A labels file for ds, replacing any labels it has: IDX of an integer type,
+ * .npy of integers (shape (N,) or (N, 1)), or text with one integer a line
+ * (.csv, .txt). The count must match ds->count. */
+clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
+
+/* A folder of PNGs in sorted file order, without labels; or, when it holds
+ * sub-folders, one sub-folder per class: numeric names ("0".."9") are the
+ * labels, other names are sorted and numbered 0, 1, ...; the classes are
+ * interleaved in proportion (file r of a class of n at (r + 1/2) / n), so
+ * that a holdout split or a limit holds every class in its share. All
+ * images must have the same size; grey ones give 1 channel, and if any image
+ * is colour all give 3 (grey copied, alpha dropped). Values / 255. */
+clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out);
+/* A numeric CSV, one sample a row, an optional header (a first line that is
+ * not all numbers), label_column as for clae_dataset_read. Values must lie in
+ * [0, 255]; if any is above 1, all are divided by 255. n values a row make a
+ * 1 x s x s image when n = s * s, else a 1 x 1 x n vector. */
+clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, clae_dataset *out);
+/* Text labels: one integer from 0 to CLAE_DATA_MAX_LABEL a line. */
+clae_status clae_csv_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
+/* CIFAR-10 binary batches: records of one label byte and 32 x 32 RGB planar
+ * pixel bytes (batches concatenated with cat are one file). Values / 255. */
+clae_status clae_cifar_read(clae_ctx *ctx, const char *path, clae_dataset *out);
+/* A .npy array of shape (N, D), (N, H, W) or (N, C, H, W); uint8 / 255, other
+ * types as they are. (N, D) makes 1 x s x s images when D = s * s. */
+clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, clae_dataset *out);
+clae_status clae_npy_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
+
+/* Keeps the samples whose label l has keep[l] set (keep has
+ * CLAE_DATA_MAX_LABEL + 1 entries). Refused for data without labels and
+ * when nothing is left. */
+clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
+                                        const unsigned char *keep);
 
 /* The 10,000 bundled MNIST digits with labels, embedded in the binary. */
 clae_status clae_dataset_load_mnist(clae_ctx *ctx, clae_dataset *out);

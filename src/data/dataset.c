@@ -72,6 +72,30 @@ clae_status clae_dataset_split(clae_ctx *ctx, clae_dataset *all, double holdout,
     return CLAE_OK;
 }
 
+clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
+                                        const unsigned char *keep)
+{
+    if (!ds->labels)
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: [data] classes selects by label, but this data has no labels", ds->name);
+    /* In place: kept samples move forward, in their order. */
+    size_t k = 0;
+    for (size_t i = 0; i < ds->count; i++) {
+        int l = ds->labels[i];
+        if (l < 0 || l > CLAE_DATA_MAX_LABEL || !keep[l]) continue;
+        if (k != i) {
+            memmove(ds->x + k * ds->dim, ds->x + i * ds->dim, ds->dim * sizeof *ds->x);
+            ds->labels[k] = l;
+        }
+        k++;
+    }
+    if (k == 0)
+        return clae__fail(ctx, CLAE_EDATA, "%s: [data] classes keeps none of its %zu samples",
+                          ds->name, ds->count);
+    clae_dataset_limit(ds, k);
+    return CLAE_OK;
+}
+
 void clae_dataset_free(clae_dataset *ds)
 {
     if (!ds) return;

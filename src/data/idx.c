@@ -1,7 +1,9 @@
 /* IDX files (the MNIST format), plain or gzipped.
  *
  * Layout: 0x00 0x00 type ndims, then ndims big-endian uint32 dimensions, then
- * the values. Only unsigned bytes (type 0x08) are supported. Every byte offset
+ * the big-endian values: 0x08 ubyte, 0x09 sbyte, 0x0B short, 0x0C int,
+ * 0x0D float, 0x0E double. Unsigned bytes are pixels and divided by 255;
+ * every other type is taken as it is. Labels need an integer type. Every byte offset
  * in a message refers to the decompressed IDX stream, except where a message
  * says "compressed byte". */
 #define ZLIB_CONST
@@ -9,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,18 @@
 #define IDX_MAX_BYTES ((uint64_t)1 << 32)
 #define IDX_TYPE_UBYTE 0x08u
 #define IDX_MAX_RANK 4u
+
+/* Element size in bytes of an IDX type code, 0 for an unknown code. */
+static size_t type_size(unsigned t)
+{
+    switch (t) {
+    case 0x08: case 0x09: return 1;
+    case 0x0B: return 2;
+    case 0x0C: case 0x0D: return 4;
+    case 0x0E: return 8;
+    default: return 0;
+    }
+}
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -161,11 +176,37 @@ static clae_status idx_bytes(clae_ctx *ctx, const char *name, const unsigned cha
 /* A validated IDX header: dims[0] is the sample count, per_sample the product
  * of the remaining dimensions, and the payload starts at `offset`. */
 typedef struct {
+    unsigned type;
+    size_t esize; /* bytes per element */
     unsigned rank;
     uint32_t dims[IDX_MAX_RANK];
     size_t per_sample;
     size_t offset;
 } idx_header;
+
+/* Element i of the payload as a double (every IDX type fits one exactly). */
+static double element(const idx_header *h, const unsigned char *p, size_t i)
+{
+    p += i * h->esize;
+    switch (h->type) {
+    case 0x08: return p[0];
+    case 0x09: return (int8_t)p[0];
+    case 0x0B: return (int16_t)(uint16_t)((unsigned)p[0] << 8 | p[1]);
+    case 0x0C: return (int32_t)be32(p);
+    case 0x0D: {
+        uint32_t u = be32(p);
+        float f;
+        memcpy(&f, &u, sizeof f);
+        return f;
+    }
+    default: {
+        uint64_t u = (uint64_t)be32(p) << 32 | be32(p + 4);
+        double d;
+        memcpy(&d, &u, sizeof d);
+        return d;
+    }
+    }
+}
 
 static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned char *d,
                                 size_t size, unsigned min_rank, unsigned max_rank,
@@ -180,10 +221,12 @@ static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned 
                           "%s: bad IDX magic 0x%08lX (expected 0x000008%02X to 0x000008%02X)",
                           name, (unsigned long)be32(d), min_rank, max_rank);
     }
-    if (d[2] != IDX_TYPE_UBYTE)
+    h->type = d[2];
+    h->esize = type_size(d[2]);
+    if (!h->esize)
         return clae__fail(ctx, CLAE_EDATA,
-                          "%s: unsupported IDX element type 0x%02X (only 0x08, unsigned byte, is "
-                          "supported)",
+                          "%s: unsupported IDX element type 0x%02X (expected 0x08, 0x09, 0x0B, "
+                          "0x0C, 0x0D or 0x0E)",
                           name, d[2]);
     h->rank = d[3];
     if (h->rank < min_rank || h->rank > max_rank) {
@@ -225,9 +268,9 @@ static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned 
         total *= h->dims[i];
         h->per_sample *= h->dims[i];
     }
-    if (total > SIZE_MAX - h->offset || total > SIZE_MAX / sizeof(float))
+    if (total > (SIZE_MAX - h->offset) / h->esize || total > SIZE_MAX / sizeof(float))
         return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimensions %s overflow size_t", name, shape);
-    size_t expected = h->offset + total;
+    size_t expected = h->offset + total * h->esize;
     if (size < expected)
         return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, size,
                           expected);
@@ -271,17 +314,19 @@ clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigne
     }
     const unsigned char *src = d + h.offset;
     size_t n = ds.count * ds.dim;
-    if (h.rank < 4 || ds.channels == 1) {
-        for (size_t i = 0; i < n; i++) ds.x[i] = (float)src[i] / 255.0f;
-    } else {
-        /* Interleaved HWC in the file, planar CHW in memory. */
-        size_t c = (size_t)ds.channels, plane = (size_t)ds.height * (size_t)ds.width;
-        for (size_t s = 0; s < ds.count; s++) {
-            const unsigned char *sp = src + s * ds.dim;
-            float *dp = ds.x + s * ds.dim;
-            for (size_t p = 0; p < plane; p++)
-                for (size_t ch = 0; ch < c; ch++) dp[ch * plane + p] = (float)sp[p * c + ch] / 255.0f;
+    /* Interleaved HWC in the file (rank 4), planar CHW in memory. */
+    size_t c = (size_t)ds.channels, plane = (size_t)ds.height * (size_t)ds.width;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = i / ds.dim, r = i % ds.dim, p = r / c, ch = r % c;
+        double v = element(&h, src, i);
+        if (h.type == IDX_TYPE_UBYTE) v /= 255.0;
+        if (!isfinite((float)v)) {
+            free(owned);
+            free(ds.x);
+            return clae__fail(ctx, CLAE_EDATA, "%s: value %zu (byte %zu) is not a finite float",
+                              name, i, h.offset + i * h.esize);
         }
+        ds.x[s * ds.dim + ch * plane + p] = (float)v;
     }
     free(owned);
     *out = ds;
@@ -299,6 +344,10 @@ clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigne
     if (st != CLAE_OK) return st;
     idx_header h;
     st = parse_header(ctx, name, d, dsize, 1, 1, "labels", &h);
+    if (st == CLAE_OK && (h.type == 0x0D || h.type == 0x0E))
+        st = clae__fail(ctx, CLAE_EDATA,
+                        "%s: labels need an integer IDX type (0x08, 0x09, 0x0B or 0x0C), got 0x%02X",
+                        name, h.type);
     if (st == CLAE_OK && h.dims[0] != ds->count)
         st = clae__fail(ctx, CLAE_EDATA, "%s: %lu labels for %zu images", name,
                         (unsigned long)h.dims[0], ds->count);
@@ -309,10 +358,21 @@ clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigne
             st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu labels", name, ds->count);
     }
     if (st == CLAE_OK) {
-        for (size_t i = 0; i < ds->count; i++) labels[i] = d[h.offset + i];
+        for (size_t i = 0; i < ds->count && st == CLAE_OK; i++) {
+            double v = element(&h, d + h.offset, i);
+            if (v < 0 || v > CLAE_DATA_MAX_LABEL)
+                st = clae__fail(ctx, CLAE_EDATA,
+                                "%s: label %zu (byte %zu) is %.0f, expected 0 to %d", name, i,
+                                h.offset + i * h.esize, v, CLAE_DATA_MAX_LABEL);
+            labels[i] = (int)v;
+        }
+    }
+    if (st == CLAE_OK) {
         free(ds->labels);
         ds->labels = labels;
+        labels = NULL;
     }
+    free(labels);
     free(owned);
     return st;
 }

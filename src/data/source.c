@@ -3,17 +3,28 @@
 
 #include "data/source.h"
 
-/* One file, its labels, then [data] resize and pad. */
-static clae_status load_one(clae_ctx *ctx, const clae_spec *spec, const char *images,
-                            const char *labels, clae_dataset *ds)
+_Static_assert(CLAE_DATA_MAX_LABEL == CLAE_MAX_CLASSES - 1,
+               "[data] classes must be able to select every label a reader gives");
+
+clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const char *images,
+                                 const char *labels, clae_dataset *ds)
 {
-    clae_status s = strcmp(images, "mnist") == 0 ? clae_dataset_load_mnist(ctx, ds)
-                                                 : clae_idx_read_images(ctx, images, ds);
-    if (s == CLAE_OK && labels[0]) s = clae_idx_read_labels(ctx, labels, ds);
+    clae_status s = clae_dataset_read(ctx, images, spec->data.label_column, ds);
+    if (s == CLAE_OK && labels[0]) s = clae_dataset_read_labels(ctx, labels, ds);
     if (s == CLAE_OK && spec->data.resize_h)
         s = clae_dataset_resize(ctx, ds, spec->data.resize_h, spec->data.resize_w);
     if (s == CLAE_OK) s = clae_dataset_pad(ctx, ds, spec->data.pad);
+    if (s != CLAE_OK) clae_dataset_free(ds);
     return s;
+}
+
+/* [data] classes: the spec's own splits only. An explicit input (clae score
+ * --input ...) keeps every class, so that a model trained on some classes can
+ * be scored on all of them. */
+static clae_status select_classes(clae_ctx *ctx, const clae_spec *spec, clae_dataset *ds)
+{
+    return spec->data.has_classes ? clae_dataset_select_classes(ctx, ds, spec->data.classes)
+                                  : CLAE_OK;
 }
 
 clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_dataset *train,
@@ -21,11 +32,13 @@ clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_datas
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
-    clae_status s = load_one(ctx, spec, spec->data.train, spec->data.labels, train);
+    clae_status s = clae__load_data_file(ctx, spec, spec->data.train, spec->data.labels, train);
+    if (s == CLAE_OK) s = select_classes(ctx, spec, train);
     if (s != CLAE_OK) goto fail;
     if (spec->data.limit > 0) clae_dataset_limit(train, (size_t)spec->data.limit);
     if (spec->data.test[0]) {
-        s = load_one(ctx, spec, spec->data.test, spec->data.test_labels, test);
+        s = clae__load_data_file(ctx, spec, spec->data.test, spec->data.test_labels, test);
+        if (s == CLAE_OK) s = select_classes(ctx, spec, test);
         if (s != CLAE_OK) goto fail;
         if (test->dim != train->dim) {
             s = clae__fail(ctx, CLAE_EDATA, "%s: %zu values per sample, but %s has %zu",

@@ -6,9 +6,17 @@
 #include "clae/spec.h"
 
 /* Loads [data] of the spec. Paths are taken relative to the working
- * directory. test is left empty (count 0) when holdout is 0 and no test file
- * is given. */
+ * directory. [data] classes filters train and test (before limit and the
+ * holdout split). test is left empty (count 0) when holdout is 0 and no test
+ * file is given. */
 clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_dataset *train,
                                 clae_dataset *test);
+
+/* One data file in any format (and its labels file, when labels is not ""),
+ * then the spec's [data] resize and pad: what [data] train and test go
+ * through, and any --input. No [data] classes here: an explicit input keeps
+ * every class. On failure ds is left empty. */
+clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const char *images,
+                                 const char *labels, clae_dataset *ds);
 
 #endif
