@@ -14,7 +14,8 @@ packages=(
     libpng-dev zlib1g-dev                       # PNG output, gzip input
     libinih-dev                                 # spec files
     libcjson-dev                                # summary.json, safetensors headers
-    liblapacke-dev                              # PCA reference in the tests
+    liblapacke-dev                              # PCA: latent plots, the probe, the tests
+    libcairo2-dev fonts-dejavu-core             # plots with axes and text
 )
 
 missing=()

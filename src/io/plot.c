@@ -1,0 +1,722 @@
+/* Pictures drawn with cairo: titled tile grids, line plots and scatter plots.
+ * Every picture is drawn on a white RGB surface, encoded to PNG in memory and
+ * written atomically, so a failed write leaves no half-written file and a
+ * one-line error naming the path. */
+#include "io/plot.h"
+
+#include <cairo.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/fsutil.h"
+
+#define FONT "DejaVu Sans"
+#define TITLE_SIZE 16.0
+#define LABEL_SIZE 14.0
+#define TICK_SIZE 12.5
+#define PI 3.14159265358979323846
+#define MAX_SIDE 16000 /* cairo's surfaces stop at 32767; nothing we draw comes near */
+
+/* Tableau's 10 colours, then 6 more distinct ones for wider label sets. */
+static const double PALETTE[][3] = {
+    {0.122, 0.467, 0.706}, {1.000, 0.498, 0.055}, {0.173, 0.627, 0.173}, {0.839, 0.153, 0.157},
+    {0.580, 0.404, 0.741}, {0.549, 0.337, 0.294}, {0.890, 0.467, 0.761}, {0.498, 0.498, 0.498},
+    {0.737, 0.741, 0.133}, {0.090, 0.745, 0.812}, {0.224, 0.231, 0.475}, {0.388, 0.475, 0.224},
+    {0.549, 0.427, 0.192}, {0.518, 0.235, 0.224}, {0.482, 0.255, 0.451}, {0.000, 0.000, 0.000},
+};
+enum { N_PALETTE = (int)(sizeof PALETTE / sizeof PALETTE[0]) };
+
+static void set_color(cairo_t *cr, int i, double alpha)
+{
+    const double *c = PALETTE[((i % N_PALETTE) + N_PALETTE) % N_PALETTE];
+    cairo_set_source_rgba(cr, c[0], c[1], c[2], alpha);
+}
+
+/* ------------------------------------------------------------------ text */
+
+static void font(cairo_t *cr, double size, int bold)
+{
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+}
+
+static double text_width(cairo_t *cr, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s ? s : "", &e);
+    return e.x_advance;
+}
+
+/* Draws s with its anchor at (x, y): ax 0 / 0.5 / 1 = left / centre / right
+ * edge, ay 0 / 0.5 / 1 = top / middle / bottom of the font's line box. */
+static void text(cairo_t *cr, double x, double y, const char *s, double ax, double ay)
+{
+    if (!s || !s[0]) return;
+    cairo_font_extents_t fe;
+    cairo_font_extents(cr, &fe);
+    double w = text_width(cr, s), h = fe.ascent + fe.descent;
+    cairo_move_to(cr, x - ax * w, y - ay * h + fe.ascent);
+    cairo_show_text(cr, s);
+}
+
+static double line_height(cairo_t *cr)
+{
+    cairo_font_extents_t fe;
+    cairo_font_extents(cr, &fe);
+    return fe.ascent + fe.descent;
+}
+
+/* -------------------------------------------------------------- surfaces */
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+} png_bytes;
+
+static cairo_status_t collect(void *closure, const unsigned char *data, unsigned int length)
+{
+    png_bytes *b = closure;
+    if (b->len + length > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + length) cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) return CAIRO_STATUS_NO_MEMORY;
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, length);
+    b->len += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static clae_status begin(clae_ctx *ctx, const char *path, int width, int height,
+                         cairo_surface_t **surface, cairo_t **cr)
+{
+    *surface = NULL;
+    *cr = NULL;
+    if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "plot: no output path");
+    if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: picture of %dx%d pixels is too large", path,
+                          width, height);
+    *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    *cr = cairo_create(*surface);
+    if (cairo_status(*cr) != CAIRO_STATUS_SUCCESS) {
+        clae_status s = clae__fail(ctx, CLAE_ENOMEM, "%s: cannot create a %dx%d picture: %s",
+                                   path, width, height, cairo_status_to_string(cairo_status(*cr)));
+        cairo_destroy(*cr);
+        cairo_surface_destroy(*surface);
+        *cr = NULL;
+        *surface = NULL;
+        return s;
+    }
+    cairo_set_source_rgb(*cr, 1, 1, 1);
+    cairo_paint(*cr);
+    return CLAE_OK;
+}
+
+/* Encodes the picture and writes it; releases the surface either way. */
+static clae_status finish(clae_ctx *ctx, const char *path, cairo_surface_t *surface, cairo_t *cr)
+{
+    clae_status s = CLAE_OK;
+    cairo_status_t cs = cairo_status(cr);
+    png_bytes png = {NULL, 0, 0};
+    if (cs == CAIRO_STATUS_SUCCESS) {
+        cairo_surface_flush(surface);
+        cs = cairo_surface_write_to_png_stream(surface, collect, &png);
+    }
+    if (cs == CAIRO_STATUS_NO_MEMORY)
+        s = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory drawing the picture", path);
+    else if (cs != CAIRO_STATUS_SUCCESS)
+        s = clae__fail(ctx, CLAE_EINTERNAL, "%s: drawing failed: %s", path,
+                       cairo_status_to_string(cs));
+    else
+        s = clae__write_file_atomic(ctx, path, png.data, png.len);
+    free(png.data);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    return s;
+}
+
+/* The title, centred on x. */
+static void title_at(cairo_t *cr, double x, const char *title)
+{
+    if (!title) return;
+    font(cr, TITLE_SIZE, 1);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, x, 14, title, 0.5, 0);
+}
+
+/* ----------------------------------------------------------------- tiles */
+
+static uint32_t tile_pixel(const float *tile, size_t plane, size_t i, int channels, double lo,
+                           double hi)
+{
+    uint32_t px = 0;
+    for (int k = 0; k < 3; k++) {
+        double v = tile[(size_t)(channels == 3 ? k : 0) * plane + i];
+        v = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+        if (!(v > 0.0)) v = 0.0; /* NaN too */
+        if (v > 1.0) v = 1.0;
+        px = px << 8 | (uint32_t)lround(v * 255.0);
+    }
+    return px;
+}
+
+/* The tile's pixels at its own size into a surface, scaled as asked. */
+static cairo_surface_t *tile_surface(const clae_tile_figure *f, const float *tile)
+{
+    cairo_surface_t *t = cairo_image_surface_create(CAIRO_FORMAT_RGB24, f->width, f->height);
+    if (cairo_surface_status(t) != CAIRO_STATUS_SUCCESS) return t;
+    size_t plane = (size_t)f->height * (size_t)f->width, n = plane * (size_t)f->channels;
+    double lo = 0.0, hi = 1.0;
+    if (f->scaling != CLAE_TILES_CLAMP) {
+        double mn = INFINITY, mx = -INFINITY;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(tile[i])) {
+                if (tile[i] < mn) mn = tile[i];
+                if (tile[i] > mx) mx = tile[i];
+            }
+        if (mn > mx) mn = mx = 0.0;
+        if (f->scaling == CLAE_TILES_STRETCH) {
+            lo = mn;
+            hi = mx;
+        } else {
+            double a = fmax(fabs(mn), fabs(mx));
+            lo = -a;
+            hi = a;
+        }
+    }
+    cairo_surface_flush(t);
+    unsigned char *data = cairo_image_surface_get_data(t);
+    int stride = cairo_image_surface_get_stride(t);
+    for (int y = 0; y < f->height; y++) {
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < f->width; x++)
+            row[x] = tile_pixel(tile, plane, (size_t)y * (size_t)f->width + (size_t)x,
+                                f->channels, lo, hi);
+    }
+    cairo_surface_mark_dirty(t);
+    return t;
+}
+
+clae_status clae__plot_tiles(clae_ctx *ctx, const char *path, const clae_tile_figure *f)
+{
+    const char *p = path && path[0] ? path : "plot";
+    if (!f || f->rows <= 0 || f->cols <= 0 || f->rows > 4096 || f->cols > 4096)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: invalid tile grid", p);
+    if (f->channels != 1 && f->channels != 3)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: invalid channel count %d (want 1 or 3)", p,
+                          f->channels);
+    if (f->height <= 0 || f->width <= 0 || f->height > 4096 || f->width > 4096)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: invalid tile size %dx%d", p, f->height, f->width);
+    if (!f->tiles) return clae__fail(ctx, CLAE_EUSAGE, "%s: no tile data", p);
+    int total = f->rows * f->cols;
+    int count = f->count > 0 && f->count < total ? f->count : total;
+
+    /* An integer scale of at least 2 that makes the grid at least ~600 px wide
+     * and small tiles (filters) at least ~48 px. */
+    int scale = 2, side = f->width > f->height ? f->width : f->height;
+    while (scale < 32 && (f->cols * f->width * scale < 600 || side * scale < 48)) scale++;
+    int tw = f->width * scale, th = f->height * scale;
+    int gap = f->gap < 0 ? 0 : f->gap > 0 ? f->gap : tw >= 40 ? 6 : 4;
+
+    /* Measure the text on a scratch surface to lay the picture out. */
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *m = cairo_create(scratch);
+    double label_w = 0.0, tile_label_h = 0.0, title_w = 0.0, caption_w = 0.0;
+    font(m, LABEL_SIZE, 0);
+    for (int r = 0; f->row_labels && r < f->rows; r++)
+        label_w = fmax(label_w, text_width(m, f->row_labels[r]));
+    caption_w = text_width(m, f->caption);
+    double label_h = line_height(m);
+    if (f->tile_labels) {
+        font(m, TICK_SIZE, 0);
+        tile_label_h = line_height(m) + 2;
+    }
+    font(m, TITLE_SIZE, 1);
+    title_w = text_width(m, f->title);
+    double title_h = f->title ? line_height(m) : 0.0;
+    cairo_destroy(m);
+    cairo_surface_destroy(scratch);
+
+    int margin = 16;
+    int left = margin + (label_w > 0 ? (int)ceil(label_w) + 12 : 0);
+    int top = (int)ceil(14 + title_h + 12);
+    int grid_w = f->cols * tw + (f->cols - 1) * gap;
+    int row_h = th + (int)ceil(tile_label_h);
+    int grid_h = f->rows * row_h + (f->rows - 1) * gap;
+    int width = left + grid_w + margin;
+    int need = (int)ceil(fmax(title_w, caption_w)) + 2 * margin;
+    if (width < need) {
+        left += (need - width) / 2; /* centre the grid under a long title */
+        width = need;
+    }
+    int height = top + grid_h + margin + (f->caption ? (int)ceil(label_h) + 8 : 0);
+
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    clae_status s = begin(ctx, p, width, height, &surface, &cr);
+    if (s != CLAE_OK) return s;
+    title_at(cr, width / 2.0, f->title);
+
+    size_t dim = (size_t)f->channels * (size_t)f->height * (size_t)f->width;
+    for (int i = 0; i < count && cairo_status(cr) == CAIRO_STATUS_SUCCESS; i++) {
+        int r = i / f->cols, c = i % f->cols;
+        double x = left + c * (tw + gap), y = top + r * (row_h + gap);
+        cairo_surface_t *t = tile_surface(f, f->tiles + (size_t)i * dim);
+        if (cairo_surface_status(t) == CAIRO_STATUS_SUCCESS) {
+            cairo_save(cr);
+            cairo_translate(cr, x, y);
+            cairo_scale(cr, scale, scale);
+            cairo_set_source_surface(cr, t, 0, 0);
+            cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        } else {
+            cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
+            cairo_rectangle(cr, x, y, tw, th);
+            cairo_fill(cr);
+        }
+        cairo_surface_destroy(t);
+        if (f->tile_labels && f->tile_labels[i]) {
+            font(cr, TICK_SIZE, 0);
+            cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+            text(cr, x + tw / 2.0, y + th + 2, f->tile_labels[i], 0.5, 0);
+        }
+    }
+    font(cr, LABEL_SIZE, 0);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    for (int r = 0; f->row_labels && r < f->rows; r++)
+        text(cr, left - 12, top + r * (row_h + gap) + th / 2.0, f->row_labels[r], 1, 0.5);
+    if (f->caption) {
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        text(cr, width / 2.0, top + grid_h + 10, f->caption, 0.5, 0);
+    }
+    return finish(ctx, p, surface, cr);
+}
+
+/* ------------------------------------------------------------------ axes */
+
+typedef struct {
+    double lo, hi;     /* data range shown */
+    int log;           /* values are log10 of the data */
+    double step;       /* between labelled ticks (linear) */
+    int integers;      /* the data are whole numbers: no fractional ticks */
+} axis;
+
+static double nice_step(double span, int target)
+{
+    double raw = span / target, mag = pow(10.0, floor(log10(raw))), r = raw / mag;
+    return (r < 1.5 ? 1.0 : r < 3.0 ? 2.0 : r < 7.0 ? 5.0 : 10.0) * mag;
+}
+
+/* A linear axis over [mn, mx] widened to whole ticks. */
+static void linear_axis(axis *a, double mn, double mx, int integers, int target)
+{
+    if (!(mx > mn)) {
+        double d = mn != 0.0 ? fabs(mn) * 0.1 : 1.0;
+        if (integers) d = 1.0;
+        mn -= d;
+        mx += d;
+    }
+    a->log = 0;
+    a->integers = integers;
+    a->step = nice_step(mx - mn, target);
+    if (integers && a->step < 1.0) a->step = 1.0;
+    double pad = (mx - mn) * 0.04;
+    a->lo = integers ? mn - pad : floor((mn - pad) / a->step) * a->step;
+    a->hi = integers ? mx + pad : ceil((mx + pad) / a->step) * a->step;
+    if (integers && mn - pad < a->lo) a->lo = mn - pad;
+}
+
+/* A log axis over [mn, mx] (both > 0), padded a little in log space. */
+static void log_axis(axis *a, double mn, double mx)
+{
+    double l0 = log10(mn), l1 = log10(mx);
+    if (!(l1 > l0)) {
+        l0 -= 0.5;
+        l1 += 0.5;
+    }
+    double pad = (l1 - l0) * 0.05;
+    a->lo = l0 - pad;
+    a->hi = l1 + pad;
+    a->log = 1;
+    a->integers = 0;
+    a->step = 1.0;
+}
+
+static double axis_pos(const axis *a, double v, double from, double to)
+{
+    double t = a->log ? log10(v) : v;
+    return from + (t - a->lo) / (a->hi - a->lo) * (to - from);
+}
+
+static void format_tick(char *out, size_t size, double v, double step)
+{
+    if (fabs(v) < step * 1e-6) v = 0.0;
+    double av = fabs(v);
+    if (av != 0.0 && (av >= 1e5 || av < 1e-3)) {
+        snprintf(out, size, "%.3g", v);
+        return;
+    }
+    int decimals = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    if (decimals > 6) decimals = 6;
+    snprintf(out, size, "%.*f", decimals, v);
+}
+
+/* "10" with a raised exponent, anchored at its right edge (y axis). */
+static void power_label(cairo_t *cr, double x, double y, int exponent)
+{
+    char e[16];
+    snprintf(e, sizeof e, "%d", exponent);
+    font(cr, TICK_SIZE * 0.75, 0);
+    double we = text_width(cr, e);
+    font(cr, TICK_SIZE, 0);
+    double wb = text_width(cr, "10");
+    text(cr, x - we - wb, y, "10", 0, 0.5);
+    font(cr, TICK_SIZE * 0.75, 0);
+    text(cr, x - we, y - TICK_SIZE * 0.45, e, 0, 0.5);
+    font(cr, TICK_SIZE, 0);
+}
+
+typedef struct {
+    double x0, y0, x1, y1; /* the plot area: x0 left, y0 top */
+} frame;
+
+/* Grid lines, ticks and their labels of the x axis (bottom). */
+static void draw_x_axis(cairo_t *cr, const frame *fr, const axis *a)
+{
+    char label[32];
+    font(cr, TICK_SIZE, 0);
+    double first = ceil(a->lo / a->step - 1e-9) * a->step;
+    for (double v = first; v <= a->hi + a->step * 1e-9; v += a->step) {
+        double x = axis_pos(a, v, fr->x0, fr->x1);
+        cairo_set_source_rgb(cr, 0.91, 0.91, 0.91);
+        cairo_move_to(cr, round(x) + 0.5, fr->y0);
+        cairo_line_to(cr, round(x) + 0.5, fr->y1);
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+        cairo_move_to(cr, round(x) + 0.5, fr->y1);
+        cairo_line_to(cr, round(x) + 0.5, fr->y1 + 5);
+        cairo_stroke(cr);
+        format_tick(label, sizeof label, v, a->step);
+        text(cr, x, fr->y1 + 8, label, 0.5, 0);
+    }
+}
+
+static void y_tick(cairo_t *cr, const frame *fr, double y, double len, int grid)
+{
+    double yy = round(y) + 0.5;
+    if (grid) {
+        cairo_set_source_rgb(cr, 0.91, 0.91, 0.91);
+        cairo_move_to(cr, fr->x0, yy);
+        cairo_line_to(cr, fr->x1, yy);
+        cairo_stroke(cr);
+    }
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    cairo_move_to(cr, fr->x0 - len, yy);
+    cairo_line_to(cr, fr->x0, yy);
+    cairo_stroke(cr);
+}
+
+/* The y axis (left): decades with minor ticks on a log axis (and 2 and 5 labelled
+ * when fewer than two decades show), whole steps on a linear one. */
+static void draw_y_axis(cairo_t *cr, const frame *fr, const axis *a)
+{
+    char label[32];
+    font(cr, TICK_SIZE, 0);
+    if (!a->log) {
+        double first = ceil(a->lo / a->step - 1e-9) * a->step;
+        for (double v = first; v <= a->hi + a->step * 1e-9; v += a->step) {
+            double y = axis_pos(a, v, fr->y1, fr->y0);
+            y_tick(cr, fr, y, 5, 1);
+            format_tick(label, sizeof label, v, a->step);
+            text(cr, fr->x0 - 8, y, label, 1, 0.5);
+        }
+        return;
+    }
+    int d0 = (int)floor(a->lo), d1 = (int)ceil(a->hi);
+    int decades = 0;
+    for (int d = d0; d <= d1; d++) decades += d >= a->lo && d <= a->hi;
+    for (int d = d0; d <= d1; d++)
+        for (int k = 1; k <= 9; k++) {
+            double v = k * pow(10.0, d), lv = log10(v);
+            if (lv < a->lo || lv > a->hi) continue;
+            double y = axis_pos(a, v, fr->y1, fr->y0);
+            /* under two decades in view: 1, 2 and 5 labelled alike, as plain numbers */
+            int labelled = k == 1 || (decades < 2 && (k == 2 || k == 5));
+            y_tick(cr, fr, y, k == 1 ? 5 : 3, labelled);
+            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+            if (k == 1 && decades >= 2) {
+                power_label(cr, fr->x0 - 8, y, d);
+            } else if (labelled) {
+                snprintf(label, sizeof label, "%g", v);
+                text(cr, fr->x0 - 8, y, label, 1, 0.5);
+            }
+        }
+}
+
+/* The frame, the axis labels under and left of it, the title above. */
+static void draw_frame(cairo_t *cr, const frame *fr, const char *title,
+                       const char *xlabel, const char *ylabel)
+{
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    cairo_set_line_width(cr, 1.0);
+    cairo_rectangle(cr, fr->x0 + 0.5, fr->y0 + 0.5, fr->x1 - fr->x0 - 1, fr->y1 - fr->y0 - 1);
+    cairo_stroke(cr);
+    title_at(cr, (fr->x0 + fr->x1) / 2, title);
+    font(cr, LABEL_SIZE, 0);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    text(cr, (fr->x0 + fr->x1) / 2, fr->y1 + 30, xlabel, 0.5, 0);
+    if (ylabel) {
+        cairo_save(cr);
+        cairo_translate(cr, 18, (fr->y0 + fr->y1) / 2);
+        cairo_rotate(cr, -PI / 2);
+        text(cr, 0, 0, ylabel, 0.5, 0);
+        cairo_restore(cr);
+    }
+}
+
+/* A legend box at (x, y): one entry per name, each with its colour and style. */
+typedef struct {
+    const char *name;
+    int color, dashed, marker;
+} legend_entry;
+
+static double legend_width(cairo_t *cr, const legend_entry *e, int n)
+{
+    font(cr, TICK_SIZE, 0);
+    double w = 0.0;
+    for (int i = 0; i < n; i++) w = fmax(w, text_width(cr, e[i].name));
+    return n ? w + 52 : 0.0;
+}
+
+static void draw_legend(cairo_t *cr, double x, double y, const legend_entry *e, int n, double w)
+{
+    if (!n) return;
+    double row = 20;
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, x + 0.5, y + 0.5, w, n * row + 10);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    font(cr, TICK_SIZE, 0);
+    for (int i = 0; i < n; i++) {
+        double yy = y + 5 + row * (i + 0.5);
+        set_color(cr, e[i].color, 1.0);
+        if (e[i].marker) {
+            cairo_arc(cr, x + 18, yy, 4.5, 0, 2 * PI);
+            cairo_fill(cr);
+        } else {
+            double dash[] = {6, 4};
+            cairo_set_line_width(cr, 2.2);
+            cairo_set_dash(cr, dash, e[i].dashed ? 2 : 0, 0);
+            cairo_move_to(cr, x + 8, yy);
+            cairo_line_to(cr, x + 36, yy);
+            cairo_stroke(cr);
+            cairo_set_dash(cr, NULL, 0, 0);
+            cairo_set_line_width(cr, 1.0);
+        }
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        text(cr, x + 44, yy, e[i].name, 0, 0.5);
+    }
+}
+
+/* ----------------------------------------------------------------- lines */
+
+static int usable(double x, double y, int log_y) { return isfinite(x) && isfinite(y) && (!log_y || y > 0); }
+
+clae_status clae__plot_lines(clae_ctx *ctx, const char *path, const clae_line_plot *p)
+{
+    const char *pp = path && path[0] ? path : "plot";
+    if (!p || p->n_series < 0 || (p->n_series && !p->series))
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: no series to plot", pp);
+    double xmn = INFINITY, xmx = -INFINITY, ymn = INFINITY, ymx = -INFINITY;
+    int integers = 1, n_points = 0;
+    for (int s = 0; s < p->n_series; s++) {
+        const clae_series *se = &p->series[s];
+        for (int i = 0; i < se->n; i++) {
+            if (!usable(se->x[i], se->y[i], p->log_y)) continue;
+            xmn = fmin(xmn, se->x[i]);
+            xmx = fmax(xmx, se->x[i]);
+            ymn = fmin(ymn, se->y[i]);
+            ymx = fmax(ymx, se->y[i]);
+            integers &= se->x[i] == floor(se->x[i]);
+            n_points++;
+        }
+    }
+    if (!n_points) { /* nothing finite: still an honest, empty frame */
+        xmn = 0, xmx = 1, ymn = 1, ymx = 10;
+        integers = 0;
+    }
+    axis ax, ay;
+    linear_axis(&ax, xmn, xmx, integers, 8);
+    if (p->log_y) log_axis(&ay, ymn, ymx);
+    else linear_axis(&ay, ymn, ymx, 0, 6);
+
+    legend_entry entries[64];
+    int n_entries = 0;
+    for (int s = 0; s < p->n_series && n_entries < 64; s++)
+        if (p->series[s].name)
+            entries[n_entries++] = (legend_entry){p->series[s].name, p->series[s].color,
+                                                  p->series[s].dashed, 0};
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *m = cairo_create(scratch);
+    double lw = legend_width(m, entries, n_entries);
+    cairo_destroy(m);
+    cairo_surface_destroy(scratch);
+
+    frame fr = {78, 46, 78 + 620, 46 + 380};
+    int width = (int)ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
+    int height = (int)fr.y1 + 62;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    clae_status st = begin(ctx, pp, width, height, &surface, &cr);
+    if (st != CLAE_OK) return st;
+    cairo_set_line_width(cr, 1.0);
+    draw_x_axis(cr, &fr, &ax);
+    draw_y_axis(cr, &fr, &ay);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, fr.x0, fr.y0, fr.x1 - fr.x0, fr.y1 - fr.y0);
+    cairo_clip(cr);
+    for (int s = 0; s < p->n_series; s++) {
+        const clae_series *se = &p->series[s];
+        double dash[] = {7, 5};
+        set_color(cr, se->color, 1.0);
+        cairo_set_line_width(cr, 2.2);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_dash(cr, dash, se->dashed ? 2 : 0, 0);
+        int pen = 0;
+        for (int i = 0; i < se->n; i++) {
+            if (!usable(se->x[i], se->y[i], p->log_y)) { /* a gap in the curve */
+                pen = 0;
+                continue;
+            }
+            double x = axis_pos(&ax, se->x[i], fr.x0, fr.x1), y = axis_pos(&ay, se->y[i], fr.y1, fr.y0);
+            if (pen) cairo_line_to(cr, x, y);
+            else cairo_move_to(cr, x, y);
+            pen = 1;
+        }
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        if (se->n <= 60) /* markers: a curve of one epoch is still visible */
+            for (int i = 0; i < se->n; i++) {
+                if (!usable(se->x[i], se->y[i], p->log_y)) continue;
+                double x = axis_pos(&ax, se->x[i], fr.x0, fr.x1);
+                double y = axis_pos(&ay, se->y[i], fr.y1, fr.y0);
+                cairo_arc(cr, x, y, se->dashed ? 2.6 : 3.2, 0, 2 * PI);
+                cairo_fill(cr);
+            }
+    }
+    cairo_restore(cr);
+    draw_frame(cr, &fr, p->title, p->xlabel, p->ylabel);
+    draw_legend(cr, fr.x1 + 16, fr.y0, entries, n_entries, lw);
+    return finish(ctx, pp, surface, cr);
+}
+
+/* --------------------------------------------------------------- scatter */
+
+static int compare_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatter_plot *p)
+{
+    const char *pp = path && path[0] ? path : "plot";
+    if (!p || (p->n && (!p->x || !p->y)))
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: no points to plot", pp);
+    double xmn = INFINITY, xmx = -INFINITY, ymn = INFINITY, ymx = -INFINITY;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!isfinite(p->x[i]) || !isfinite(p->y[i])) continue;
+        xmn = fmin(xmn, p->x[i]);
+        xmx = fmax(xmx, p->x[i]);
+        ymn = fmin(ymn, p->y[i]);
+        ymx = fmax(ymx, p->y[i]);
+    }
+    if (xmn > xmx) xmn = -1, xmx = 1, ymn = -1, ymx = 1;
+    axis ax, ay;
+    linear_axis(&ax, xmn, xmx, 0, 7);
+    linear_axis(&ay, ymn, ymx, 0, 7);
+
+    /* The distinct labels, in order, each with its palette colour. */
+    int *distinct = NULL, n_distinct = 0;
+    if (p->labels && p->n) {
+        distinct = malloc(p->n * sizeof *distinct);
+        if (!distinct) return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", pp);
+        memcpy(distinct, p->labels, p->n * sizeof *distinct);
+        qsort(distinct, p->n, sizeof *distinct, compare_int);
+        for (size_t i = 0; i < p->n; i++)
+            if (!n_distinct || distinct[n_distinct - 1] != distinct[i])
+                distinct[n_distinct++] = distinct[i];
+    }
+    enum { MAX_LEGEND = 24 };
+    legend_entry entries[MAX_LEGEND + 1];
+    char names[MAX_LEGEND + 1][48];
+    int n_entries = 0;
+    for (int k = 0; k < n_distinct && n_entries < MAX_LEGEND; k++, n_entries++) {
+        int label = distinct[k];
+        if (p->names && label >= 0 && p->names[label])
+            snprintf(names[n_entries], sizeof names[0], "%s", p->names[label]);
+        else
+            snprintf(names[n_entries], sizeof names[0], "%d", label);
+        entries[n_entries] = (legend_entry){names[n_entries], k, 0, 1};
+    }
+    if (n_distinct > MAX_LEGEND) {
+        snprintf(names[n_entries], sizeof names[0], "(%d more)", n_distinct - MAX_LEGEND);
+        entries[n_entries] = (legend_entry){names[n_entries], MAX_LEGEND, 0, 1};
+        n_entries++;
+    }
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *m = cairo_create(scratch);
+    double lw = legend_width(m, entries, n_entries);
+    cairo_destroy(m);
+    cairo_surface_destroy(scratch);
+
+    frame fr = {78, 46, 78 + 560, 46 + 520};
+    int width = (int)ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
+    int height = (int)fr.y1 + 62;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    clae_status st = begin(ctx, pp, width, height, &surface, &cr);
+    if (st != CLAE_OK) {
+        free(distinct);
+        return st;
+    }
+    cairo_set_line_width(cr, 1.0);
+    draw_x_axis(cr, &fr, &ax);
+    draw_y_axis(cr, &fr, &ay);
+
+    /* Smaller, more transparent points as they get many, so classes stay visible. */
+    double radius = p->n <= 500 ? 3.2 : p->n <= 3000 ? 2.4 : 1.8;
+    double alpha = p->n <= 500 ? 0.85 : p->n <= 3000 ? 0.6 : 0.45;
+    cairo_save(cr);
+    cairo_rectangle(cr, fr.x0, fr.y0, fr.x1 - fr.x0, fr.y1 - fr.y0);
+    cairo_clip(cr);
+    for (size_t i = 0; i < p->n; i++) {
+        if (!isfinite(p->x[i]) || !isfinite(p->y[i])) continue;
+        int color = 0;
+        if (distinct) { /* the label's rank among the distinct labels */
+            int *at = bsearch(&p->labels[i], distinct, (size_t)n_distinct, sizeof *distinct,
+                              compare_int);
+            int k = at ? (int)(at - distinct) : 0;
+            color = k < MAX_LEGEND ? k : MAX_LEGEND;
+        }
+        set_color(cr, color, alpha);
+        cairo_arc(cr, axis_pos(&ax, p->x[i], fr.x0, fr.x1), axis_pos(&ay, p->y[i], fr.y1, fr.y0),
+                  radius, 0, 2 * PI);
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+    free(distinct);
+    draw_frame(cr, &fr, p->title, p->xlabel, p->ylabel);
+    draw_legend(cr, fr.x1 + 16, fr.y0, entries, n_entries, lw);
+    return finish(ctx, pp, surface, cr);
+}
