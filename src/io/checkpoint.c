@@ -1,7 +1,16 @@
 /* Checkpoint save and restore through the safetensors module. Tensor names
  * and shapes follow PyTorch's layouts: "encoder.0.weight" of a dense layer is
  * out x in, of a conv F x C x k x k; batch norm's running statistics are
- * "<layer>.running_mean" and "<layer>.running_var". */
+ * "<layer>.running_mean" and "<layer>.running_var".
+ *
+ * A VAE's [code] layer is one dense layer holding both heads: of its
+ * 2*code x in "encoder.N.weight" and 2*code "encoder.N.bias" (N = the number
+ * of encoder layers), rows 0 .. code-1 are the mean head and rows code ..
+ * 2*code-1 the log-variance head (log sigma^2), as the sampler reads them.
+ *
+ * Without an optimiser (clae export) only the weights and running statistics
+ * are written, under the format CLAE_WEIGHTS_FORMAT; the metadata (spec, input
+ * shape) stays, so every command that loads a model loads them. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +21,14 @@
 clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
                                   const clae_optimizer *opt, const clae_checkpoint_meta *meta)
 {
-    size_t n = m->n_params;
+    size_t n = m->n_params, arenas = opt ? 3 : 1;
     /* parameters, optimiser moments, then the running statistics */
-    float *host = malloc((3 * n + m->n_stats + 1) * sizeof *host);
+    float *host = malloc((arenas * n + m->n_stats + 1) * sizeof *host);
     if (!host) return clae__fail(ctx, CLAE_ENOMEM, "out of memory writing %s", path);
-    float *stats = host + 3 * n;
+    float *stats = host + arenas * n;
     clae_status s = clae__buf_read(m->dev, &m->params, 0, n, host);
-    if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->m, 0, n, host + n);
-    if (s == CLAE_OK) s = clae__buf_read(m->dev, &opt->v, 0, n, host + 2 * n);
+    if (s == CLAE_OK && opt) s = clae__buf_read(m->dev, &opt->m, 0, n, host + n);
+    if (s == CLAE_OK && opt) s = clae__buf_read(m->dev, &opt->v, 0, n, host + 2 * n);
     if (s == CLAE_OK && m->n_stats) s = clae__buf_read(m->dev, &m->stats, 0, m->n_stats, stats);
     if (s != CLAE_OK) {
         free(host);
@@ -42,18 +51,18 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
     snprintf(step, sizeof step, "%" PRIu64, meta->step);
     snprintf(seed, sizeof seed, "%" PRIu64, meta->seed);
     clae_st_meta md[] = {
-        {"format", "clae-checkpoint-1"},
+        {"format", opt ? "clae-checkpoint-1" : CLAE_WEIGHTS_FORMAT},
         {"version", CLAE_VERSION},
         {"epoch", epoch},
         {"step", step},
         {"seed", seed},
-        {"optimizer", clae__optimizer_name(opt->kind)},
+        {"optimizer", opt ? clae__optimizer_name(opt->kind) : ""},
         {"device", meta->device ? meta->device : ""},
         {"input_shape", shape},
         {"spec", meta->spec_text ? meta->spec_text : ""},
         {"loss_history", meta->history ? meta->history : ""},
     };
-    s = clae_safetensors_write(ctx, path, tensors, n_params + 2, md,
+    s = clae_safetensors_write(ctx, path, tensors, n_params + (opt ? 2 : 0), md,
                                (int)(sizeof md / sizeof md[0]));
     free(host);
     return s;

@@ -17,6 +17,10 @@ typedef struct {
     int channels, height, width; /* the input's shape, for pictures made from the model */
 } clae_checkpoint_meta;
 
+/* The "format" metadata of a file with weights only (clae export). */
+#define CLAE_WEIGHTS_FORMAT "clae-weights-1"
+
+/* opt NULL: weights and running statistics only, as CLAE_WEIGHTS_FORMAT. */
 clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m,
                                   const clae_optimizer *opt, const clae_checkpoint_meta *meta);
 /* Loads the model's parameters (and, when opt is not NULL, the optimiser's
