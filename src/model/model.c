@@ -151,20 +151,27 @@ clae_exec clae__model_exec(clae_model *m, size_t batch, clae_mode mode)
     return (clae_exec){m->dev, &m->params, &m->grads, &m->stats, batch, mode, m->seed, m->step};
 }
 
-static clae_status forward_layers(clae_model *m, int first, const clae_buf *x, size_t x_off,
-                                  size_t batch, clae_mode mode)
+/* Layers [first, end) of the stack. */
+static clae_status forward_range(clae_model *m, int first, int end, const clae_buf *x,
+                                 size_t x_off, size_t batch, clae_mode mode)
 {
     if (batch > m->batch_max)
         return clae__fail(m->dev->ctx, CLAE_EINTERNAL, "forward: %zu rows exceed the batch %zu",
                           batch, m->batch_max);
     clae_exec e = clae__model_exec(m, batch, mode);
-    for (int i = first; i < m->n_layers; i++) {
+    for (int i = first; i < end; i++) {
         clae_layer *l = m->layers[i];
         const clae_buf *in = i == first ? x : &m->layers[i - 1]->y;
         clae_status s = l->vt->forward(l, &e, in, i == first ? x_off : 0);
         if (s != CLAE_OK) return s;
     }
     return CLAE_OK;
+}
+
+static clae_status forward_layers(clae_model *m, int first, const clae_buf *x, size_t x_off,
+                                  size_t batch, clae_mode mode)
+{
+    return forward_range(m, first, m->n_layers, x, x_off, batch, mode);
 }
 
 clae_status clae__model_forward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch,
@@ -266,4 +273,43 @@ int clae__model_find(const clae_model *m, const clae_layer_vt *vt, int from)
     for (int i = from < 0 ? 0 : from; i < m->n_layers; i++)
         if (m->layers[i]->vt == vt) return i;
     return -1;
+}
+
+clae_status clae__model_input_grad(clae_model *m, const clae_buf *x, size_t batch,
+                                   const int *units, clae_buf *dx, float *activations)
+{
+    clae_ctx *ctx = m->dev->ctx;
+    const int last = m->code_layer;
+    size_t width = clae_shape_size(m->layers[last]->out);
+    for (size_t r = 0; r < batch; r++)
+        if (units[r] < 0 || (size_t)units[r] >= width)
+            return clae__fail(ctx, CLAE_EINTERNAL, "input gradient: unit %d of %zu", units[r],
+                              width);
+    /* The encoder alone: the decoder plays no part in a code unit's value. */
+    clae_status s = forward_range(m, 0, last + 1, x, 0, batch, CLAE_EVALUATION);
+    if (s != CLAE_OK) return s;
+    float *seed = calloc(batch * width, sizeof *seed);
+    if (!seed) return clae__fail(ctx, CLAE_ENOMEM, "out of memory for the input gradient");
+    for (size_t r = 0; r < batch; r++) seed[r * width + (size_t)units[r]] = 1.0f;
+    s = clae__buf_write(m->dev, &m->delta[0], 0, batch * width, seed);
+    if (s == CLAE_OK && activations) {
+        float *y = seed; /* reused: the one-hots are on the device now */
+        s = clae__buf_read(m->dev, &m->layers[last]->y, 0, batch * width, y);
+        for (size_t r = 0; r < batch && s == CLAE_OK; r++)
+            activations[r] = y[r * width + (size_t)units[r]];
+    }
+    free(seed);
+    /* Down the encoder as in clae__model_backward, without the terms' gradients
+     * (only the unit's own), the bottom layer writing into dx. The parameter
+     * gradients this leaves in m->grads are a by-product nobody reads. */
+    clae_exec e = clae__model_exec(m, batch, CLAE_EVALUATION);
+    clae_buf *dy = &m->delta[0], *other = &m->delta[1];
+    for (int i = last; i >= 0 && s == CLAE_OK; i--) {
+        clae_layer *l = m->layers[i];
+        s = l->vt->backward(l, &e, i > 0 ? &m->layers[i - 1]->y : x, 0, dy, i > 0 ? other : dx);
+        clae_buf *t = dy;
+        dy = other;
+        other = t;
+    }
+    return s;
 }

@@ -81,6 +81,13 @@ const clae_buf *clae__model_code(const clae_model *m);
 /* The decoder alone (evaluation mode): its output for codes z (batch x m->code). */
 clae_status clae__model_decode(clae_model *m, const clae_buf *z, size_t batch);
 clae_status clae__model_reconstruction(clae_model *m, size_t batch, const clae_buf **out);
+/* The gradient of one code unit per row with respect to the input: the
+ * encoder's forward in evaluation mode on rows [0, batch) of x, then back from
+ * a one-hot at the [code] layer's output (units[r] for row r; a VAE's means
+ * are its first m->code values) down to dx (batch x input_dim). activations
+ * (batch values, or NULL) receives each row's unit value. */
+clae_status clae__model_input_grad(clae_model *m, const clae_buf *x, size_t batch,
+                                   const int *units, clae_buf *dx, float *activations);
 /* The layer of a kind's vt, first from `from`; -1 if none. */
 int clae__model_find(const clae_model *m, const clae_layer_vt *vt, int from);
 
