@@ -24,7 +24,7 @@ static char tmpdir[] = "/tmp/clae_test_pca_XXXXXX";
 static int train_linear(clae_ctx *ctx, clae_device *dev, const clae_spec *spec, double *mse,
                         double **w)
 {
-    clae_train_options opts = {spec, 0, NULL, NULL, NULL};
+    clae_train_options opts = {.spec = spec};
     clae_train_result r;
     if (clae_train(ctx, dev, &opts, &r) != CLAE_OK) {
         fprintf(stderr, "train: %s\n", clae_ctx_message(ctx));
