@@ -101,8 +101,13 @@ reconstruction = bce
 epochs = 2
 batch = 64' >"$tmp/vae.ini"
 vae=$tmp/vae/model.safetensors
-"$CLAE" train --spec "$tmp/vae.ini" --set "output.dir=$tmp/vae" >/dev/null 2>"$tmp/train.err" ||
+"$CLAE" train --spec "$tmp/vae.ini" --set "output.dir=$tmp/vae" --snapshots >"$tmp/train.out" 2>"$tmp/train.err" ||
     { echo "training the VAE failed: $(tail -1 "$tmp/train.err")"; exit 1; }
+# the run's pictures, a 2-D VAE's manifold and the --snapshots, and the line naming them
+for f in reconstructions loss latent features manifold samples snapshots/epoch-001 snapshots/epoch-002; do
+    check_png "$tmp/vae/$f.png"
+done
+check "train: the files written" grep -qx "wrote $tmp/vae/{features.png,latent.png,loss.csv,loss.png,manifold.png,model.best.safetensors,model.safetensors,reconstructions.png,samples.png,snapshots,summary.json}" "$tmp/train.out"
 
 # --- reconstruct -----------------------------------------------------------
 run_ok rec "$CLAE" reconstruct --model "$dense" --out "$tmp/rec.png"

@@ -313,9 +313,10 @@ static int run(int argc, char **argv)
         {"seed", required_argument, NULL, 'S'},  {"resume", no_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},     {"set", required_argument, NULL, 'x'},
         {"batch", required_argument, NULL, 'b'}, {"lr", required_argument, NULL, 'l'},
-        {"force", no_argument, NULL, 'f'},       {NULL, 0, NULL, 0}};
+        {"force", no_argument, NULL, 'f'},       {"snapshots", no_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0}};
     const char *spec_path = NULL, *device = NULL, *out = NULL;
-    int resume = 0, verbose = 0, force = 0, c, bad_set = 0;
+    int resume = 0, verbose = 0, force = 0, snapshots = 0, c, bad_set = 0;
     overrides sets;
     memset(&sets, 0, sizeof sets);
     long n = 0;
@@ -331,6 +332,7 @@ static int run(int argc, char **argv)
         case 'r': resume = 1; break;
         case 'v': verbose = 1; break;
         case 'f': force = 1; break;
+        case 'p': snapshots = 1; break;
         case 'x': bad_set = add_set(&sets, "--set", NULL, optarg); break;
         case 'e':
             if (cli_parse_long(optarg, 1, 1000000, &n) != 0)
@@ -422,7 +424,8 @@ static int run(int argc, char **argv)
             spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev),
             spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience};
         clae_train_options opts = {.spec = &spec, .resume = resume, .progress = show_progress,
-                                   .progress_user = &view, .stop = &stop_requested};
+                                   .progress_user = &view, .stop = &stop_requested,
+                                   .snapshot = snapshots};
         s = clae_train(ctx, dev, &opts, &result);
         if (view.tty) fprintf(stderr, "\r\033[K");
     }
@@ -458,7 +461,7 @@ const clae_command clae_cmd_train = {
     "train", "train an autoencoder from a spec (default: a dense one on MNIST)",
     "usage: clae train [--spec FILE] [--device N] [--out DIR] [--epochs N] [--seed S]\n"
     "                  [--batch N] [--lr X] [--set SECTION.KEY=VALUE]... [--resume | --force]\n"
-    "                  [--verbose]\n"
+    "                  [--snapshots] [--verbose]\n"
     "Trains the model FILE describes; without --spec, the built-in default (a dense\n"
     "autoencoder on the bundled MNIST digits; `clae spec` prints every key).\n"
     "--set changes any spec key as the file would (repeatable, applied in order):\n"
@@ -471,6 +474,9 @@ const clae_command clae_cmd_train = {
     "DIR/model.safetensors (with no --spec, under the spec stored there; with no --out,\n"
     "from runs/default or the spec's dir), --force starts over.\n"
     "Writes model.safetensors (every epoch), model.best.safetensors (the lowest test\n"
-    "loss so far), loss.csv, reconstructions.png and summary.json. [train] patience\n"
+    "loss so far), loss.csv, summary.json and the pictures: reconstructions.png,\n"
+    "loss.png, latent.png, features.png (a dense or conv first layer) and, for a 2-D\n"
+    "VAE, manifold.png and samples.png. --snapshots also writes\n"
+    "snapshots/epoch-NNN.png, the reconstructions after every epoch. [train] patience\n"
     "stops early. Ctrl-C stops after the current batch; the last epoch's checkpoint stays.\n",
     run};
