@@ -233,10 +233,10 @@ static void test_bad_files(void)
     clae_dataset ds;
 
     snprintf(path, sizeof path, "%s/nope.idx", tmpdir);
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EIO);
+    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EUSAGE); /* the user named nothing */
     snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
     CHECK_STR(clae_ctx_message(ctx), want);
-    CHECK(clae_idx_read_labels(ctx, path, &ds) == CLAE_EIO);
+    CHECK(clae_idx_read_labels(ctx, path, &ds) == CLAE_EUSAGE);
     CHECK_STR(clae_ctx_message(ctx), want);
 
     /* A 100 x 28 x 28 file, loaded whole, then truncated plainly and gzipped. */

@@ -351,7 +351,7 @@ static void test_detect_classes(void)
                                       "PNGs, .csv, .npy, CIFAR-10 .bin batches, IDX (.gz ok))");
     char gone[512];
     snprintf(gone, sizeof gone, "%s/gone.csv", tmpdir);
-    CHECK_READ_FAIL(gone, 0, CLAE_EIO, ": cannot open: No such file or directory");
+    CHECK_READ_FAIL(gone, 0, CLAE_EUSAGE, ": cannot open: No such file or directory");
 
     /* 12 rows, label i % 3 in the last column. */
     char rows[512] = "";

@@ -265,7 +265,7 @@ static void test_bad_reads(clae_ctx *ctx)
 {
     unsigned char *pix = (unsigned char *)1;
     int w, h, c;
-    expect(ctx, clae_png_read(ctx, at("missing.png"), &pix, &w, &h, &c), CLAE_EIO, path,
+    expect(ctx, clae_png_read(ctx, at("missing.png"), &pix, &w, &h, &c), CLAE_EUSAGE, path,
            "cannot open: No such file or directory");
     CHECK(pix == NULL);
     put_file(at("text.png"), "hello, world\n", 13);

@@ -50,7 +50,7 @@ static void test_dense_ini(void)
     CHECK(s.model.output == CLAE_ACT_SIGMOID);
     CHECK(s.n_encoder == 1 && s.n_decoder == 0);
     CHECK(s.encoder[0].units == 256 && s.encoder[0].activation == CLAE_ACT_RELU);
-    CHECK(s.encoder[0].kind == CLAE_LAYER_DENSE && s.encoder[0].line == 17);
+    CHECK(s.encoder[0].kind == CLAE_LAYER_DENSE && s.encoder[0].line == 20);
     CHECK(s.code_activation == CLAE_ACT_SIGMOID);
     CHECK(s.loss.reconstruction == CLAE_RECON_BCE);
     CHECK(s.train.epochs == 10 && s.train.batch == 128 && s.train.optimizer == CLAE_OPT_ADAM);

@@ -177,7 +177,7 @@ done
 expect 2 'clae reconstruct: --model and --out are required (see clae help reconstruct)' -- "$CLAE" reconstruct --out "$tmp/x.png"
 expect 2 'clae encode: --model, --input and --out are required (see clae help encode)' -- "$CLAE" encode --input mnist --out "$tmp/x.csv"
 expect 2 'clae score: unknown or incomplete option "--bogus" (see clae help score)' -- "$CLAE" score --bogus
-expect 1 "clae: $tmp/missing.safetensors: cannot open: No such file or directory" -- "$CLAE" score --model "$tmp/missing.safetensors" --out "$tmp/x.csv"
+expect 2 "clae: $tmp/missing.safetensors: cannot open: No such file or directory" -- "$CLAE" score --model "$tmp/missing.safetensors" --out "$tmp/x.csv"
 expect 2 "clae encode: --out $tmp/x.txt: expected a .csv or .npy file (see clae help encode)" -- "$CLAE" encode --model "$dense" --input mnist --out "$tmp/x.txt"
 expect 2 'clae: --logvar needs a variational model ([model] variational = yes)' -- "$CLAE" encode --model "$dense" --input mnist --logvar --out "$tmp/x.csv"
 expect 2 'clae: --from 10000: out of range: mnist has 10000 samples (0..9999)' -- "$CLAE" interpolate --model "$vae" --input mnist --from 10000 --to 1 --out "$tmp/x.png"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "clae/data.h"
+#include "io/fsutil.h"
 
 #define ACCEPTED                                                                           \
     "accepted: \"mnist\", a folder of PNGs, .csv, .npy, CIFAR-10 .bin batches, IDX (.gz ok)"
@@ -24,7 +25,7 @@ static int ends_with(const char *s, const char *suffix)
 static clae_status head(clae_ctx *ctx, const char *path, unsigned char *b, size_t cap, size_t *n)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return clae__fail_open(ctx, path, errno);
     errno = 0;
     *n = fread(b, 1, cap, f);
     int bad = ferror(f), e = errno ? errno : EIO;
@@ -54,7 +55,7 @@ clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
     if (strcmp(path, "mnist") == 0) return clae_dataset_load_mnist(ctx, out);
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return clae__fail_open(ctx, path, errno);
     if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, out);
     if (ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, out);
     unsigned char b[8];

@@ -8,6 +8,7 @@
  * says "compressed byte". */
 #define ZLIB_CONST
 #include "clae/data.h"
+#include "io/fsutil.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -383,7 +384,7 @@ static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **ou
     *out = NULL;
     *size = 0;
     FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return clae__fail_open(ctx, path, errno);
     size_t cap = 1 << 16, have = 0;
     unsigned char *buf = malloc(cap);
     clae_status st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);

@@ -15,6 +15,7 @@
 
 #include "clae/data.h"
 #include "clae/image.h"
+#include "io/fsutil.h"
 
 typedef struct {
     char **names;
@@ -63,7 +64,7 @@ static int has_png_ext(const char *name)
 static clae_status list_dir(clae_ctx *ctx, const char *dir, name_list *files, name_list *dirs)
 {
     DIR *d = opendir(dir);
-    if (!d) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", dir, strerror(errno));
+    if (!d) return clae__fail_open(ctx, dir, errno);
     clae_status st = CLAE_OK;
     char path[4096];
     struct dirent *e;

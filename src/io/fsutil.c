@@ -68,10 +68,17 @@ clae_status clae__write_file_atomic(clae_ctx *ctx, const char *path, const void 
     return CLAE_OK;
 }
 
+clae_status clae__fail_open(clae_ctx *ctx, const char *path, int err)
+{
+    int named_nothing = err == ENOENT || err == ENOTDIR || err == EISDIR;
+    return clae__fail(ctx, named_nothing ? CLAE_EUSAGE : CLAE_EIO, "%s: cannot open: %s", path,
+                      strerror(err));
+}
+
 clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t *size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return clae__fail_open(ctx, path, errno);
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -10,6 +10,11 @@
 clae_status clae__mkdir_p(clae_ctx *ctx, const char *dir);
 /* Writes a temporary file beside path, fsyncs it and renames it over path. */
 clae_status clae__write_file_atomic(clae_ctx *ctx, const char *path, const void *data, size_t size);
+/* "PATH: cannot open: REASON" for a file that could not be opened for reading,
+ * given the errno. A path that names nothing (or a folder where a file is
+ * wanted) is the user's to fix, exit 2 like any bad input; other failures
+ * (permissions, the system's limits) are I/O errors. */
+clae_status clae__fail_open(clae_ctx *ctx, const char *path, int err);
 /* Reads a whole file (NUL-terminated, malloc'd). */
 clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t *size);
 

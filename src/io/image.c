@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "clae/image.h"
+#include "io/fsutil.h"
 
 #include <errno.h>
 #include <math.h>
@@ -233,7 +234,7 @@ clae_status clae_png_read(clae_ctx *ctx, const char *path, unsigned char **pixel
     if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "png: no input path");
     png_state s = {0};
     s.f = fopen(path, "rb");
-    if (!s.f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!s.f) return clae__fail_open(ctx, path, errno);
     unsigned char sig[8];
     errno = 0;
     size_t got = fread(sig, 1, 8, s.f);

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "io/safetensors.h"
+#include "io/fsutil.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -447,12 +448,12 @@ done:
 static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **buf, size_t *size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return clae__fail_open(ctx, path, errno);
     struct stat sb;
     int e = fstat(fileno(f), &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
     if (e) {
         fclose(f);
-        return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(e));
+        return clae__fail_open(ctx, path, e);
     }
     if (sb.st_size < 0 || (uintmax_t)sb.st_size >= SIZE_MAX) {
         fclose(f);
