@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/commands.h"
 
 static int run(int argc, char **argv)
@@ -44,25 +45,16 @@ static int run(int argc, char **argv)
     if (format < 0)
         return cli_usage_error("encode", "--out %s: expected a .csv or .npy file", out);
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
-    clae_use u;
-    memset(&u, 0, sizeof u);
     size_t cols = 0;
-    clae_status s = cli_open_device(ctx, device, &dev);
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device,
+                                   &(clae_use_options){.model = model, .input = input,
+                                                       .labels = labels, .skip = (size_t)skip,
+                                                       .limit = (size_t)limit});
     if (s == CLAE_OK)
-        s = clae__use_open(ctx, dev,
-                           &(clae_use_options){.model = model, .input = input, .labels = labels,
-                                               .skip = (size_t)skip, .limit = (size_t)limit},
-                           &u);
-    if (s == CLAE_OK) s = clae__use_encode(ctx, &u, out, (clae_codes_format)format, logvar, &cols);
-    int code = 0;
-    if (s == CLAE_OK) printf("wrote %zu codes of %zu values to %s\n", u.data.count, cols, out);
-    else code = cli_fail(ctx, s);
-    clae__use_close(&u);
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+        s = clae__use_encode(m.ctx, &m.use, out, (clae_codes_format)format, logvar, &cols);
+    if (s == CLAE_OK) printf("wrote %zu codes of %zu values to %s\n", m.use.data.count, cols, out);
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_encode = {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/commands.h"
 
 static int run(int argc, char **argv)
@@ -46,25 +47,14 @@ static int run(int argc, char **argv)
         return cli_usage_error("interpolate",
                                "--model, --input, --from, --to and --out are required");
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
-    clae_use u;
-    memset(&u, 0, sizeof u);
-    clae_status s = cli_open_device(ctx, device, &dev);
-    if (s == CLAE_OK)
-        s = clae__use_open(ctx, dev,
-                           &(clae_use_options){.model = model, .input = input, .labels = labels,
-                                               .batch = (size_t)steps},
-                           &u);
-    if (s == CLAE_OK) s = clae__use_interpolate(ctx, &u, model, from, to, (int)steps, out);
-    int code = 0;
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device,
+                                   &(clae_use_options){.model = model, .input = input,
+                                                       .labels = labels, .batch = (size_t)steps});
+    if (s == CLAE_OK) s = clae__use_interpolate(m.ctx, &m.use, model, from, to, (int)steps, out);
     if (s == CLAE_OK)
         printf("wrote %ld steps from sample %ld to sample %ld to %s\n", steps, from, to, out);
-    else code = cli_fail(ctx, s);
-    clae__use_close(&u);
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_interpolate = {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/commands.h"
 
 static int run(int argc, char **argv)
@@ -38,29 +39,19 @@ static int run(int argc, char **argv)
         return cli_usage_error("reconstruct", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !out) return cli_usage_error("reconstruct", "--model and --out are required");
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
-    clae_use u;
-    memset(&u, 0, sizeof u);
     size_t shown = 0;
     double mse = 0.0;
     const char *rows = "";
-    clae_status s = cli_open_device(ctx, device, &dev);
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device,
+                                   &(clae_use_options){.model = model, .input = input,
+                                                       .labels = labels, .batch = (size_t)count,
+                                                       .limit = (size_t)count});
     if (s == CLAE_OK)
-        s = clae__use_open(ctx, dev,
-                           &(clae_use_options){.model = model, .input = input, .labels = labels,
-                                               .batch = (size_t)count, .limit = (size_t)count},
-                           &u);
-    if (s == CLAE_OK)
-        s = clae__use_reconstruct(ctx, &u, model, (size_t)count, out, &shown, &mse, &rows);
-    int code = 0;
+        s = clae__use_reconstruct(m.ctx, &m.use, model, (size_t)count, out, &shown, &mse, &rows);
     if (s == CLAE_OK)
         printf("wrote %zu samples as rows %s (MSE %.6f) to %s\n", shown, rows, mse, out);
-    else code = cli_fail(ctx, s);
-    clae__use_close(&u);
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_reconstruct = {

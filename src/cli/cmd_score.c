@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/commands.h"
 
 /* "9", "7,9", "0-3,9": the labels to treat as anomalies; 0 on success. */
@@ -79,43 +80,36 @@ static int run(int argc, char **argv)
     if (optind < argc) return cli_usage_error("score", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !out) return cli_usage_error("score", "--model and --out are required");
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
-    clae_use u;
-    memset(&u, 0, sizeof u);
     clae_scores sc;
     memset(&sc, 0, sizeof sc);
     double *elbo = NULL;
-    clae_status s = cli_open_device(ctx, device, &dev);
-    if (s == CLAE_OK)
-        s = clae__use_open(ctx, dev,
-                           &(clae_use_options){.model = model, .input = input, .labels = labels,
-                                               .skip = (size_t)skip, .limit = (size_t)limit},
-                           &u);
-    if (s == CLAE_OK) s = clae__use_score(ctx, &u, &sc);
-    if (s == CLAE_OK) s = clae__scores_write_csv(ctx, out, &sc, u.data.labels);
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device,
+                                   &(clae_use_options){.model = model, .input = input,
+                                                       .labels = labels, .skip = (size_t)skip,
+                                                       .limit = (size_t)limit});
+    clae_ctx *ctx = m.ctx;
+    const clae_use *u = &m.use;
+    if (s == CLAE_OK) s = clae__use_score(ctx, &m.use, &sc);
+    if (s == CLAE_OK) s = clae__scores_write_csv(ctx, out, &sc, u->data.labels);
     if (s == CLAE_OK) printf("wrote the scores of %zu samples to %s\n", sc.count, out);
     if (anomaly) {
-        print_auc(ctx, &u, "mse", sc.mse, set, anomaly, &s);
-        print_auc(ctx, &u, "relative", sc.relative, set, anomaly, &s);
+        print_auc(ctx, u, "mse", sc.mse, set, anomaly, &s);
+        print_auc(ctx, u, "relative", sc.relative, set, anomaly, &s);
         /* with an mse loss the summed error ranks as the mse does */
-        if (u.lm.spec.loss.reconstruction != CLAE_RECON_MSE)
-            print_auc(ctx, &u, "reconstruction", sc.reconstruction, set, anomaly, &s);
+        if (u->lm.spec.loss.reconstruction != CLAE_RECON_MSE)
+            print_auc(ctx, u, "reconstruction", sc.reconstruction, set, anomaly, &s);
         if (s == CLAE_OK && sc.variational) {
             elbo = malloc(sc.count * sizeof *elbo);
             if (!elbo) s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
             for (size_t i = 0; s == CLAE_OK && i < sc.count; i++)
                 elbo[i] = sc.reconstruction[i] + sc.kl[i];
-            print_auc(ctx, &u, "neg_elbo", elbo, set, anomaly, &s);
+            print_auc(ctx, u, "neg_elbo", elbo, set, anomaly, &s);
         }
     }
-    int code = s == CLAE_OK ? 0 : cli_fail(ctx, s);
     free(elbo);
     clae__scores_free(&sc);
-    clae__use_close(&u);
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_score = {
@@ -123,7 +117,8 @@ const clae_command clae_cmd_score = {
     "usage: clae score --model DIR/model.safetensors --out FILE.csv [--input DATA]\n"
     "                  [--labels FILE] [--anomaly LABELS] [--skip N] [--limit N] [--device N]\n"
     "Writes one row per sample of DATA: index, label (when known), mse (the mean squared\n"
-    "error per value of its reconstruction), reconstruction (the model's reconstruction\n"
+    "error per value of its reconstruction), relative (its squared error over the\n"
+    "sample's own sum of squares), reconstruction (the model's reconstruction\n"
     "loss summed over the values: bce in nats, or the squared error) and, for a variational\n"
     "model, kl (the KL divergence of its code from N(0, I), in nats) and neg_elbo\n"
     "(reconstruction + kl, the negative evidence lower bound). --anomaly LABELS (9, 7,9 or\n"
