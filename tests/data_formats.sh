@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `clae train` from each [data] format: a folder of RGB (and grey) PNGs in
 # class sub-folders, a CSV with a label column and [data] classes, a .npy with
-# .npy labels, CIFAR-10 binary records; then bad data with its exact one-line
-# message and exit code. Tiny sets, one epoch each.
+# .npy labels, a channels-last .npy, CIFAR-10 binary records; then bad data
+# (a folder as labels, a FIFO, mixed class folder names among them) with its
+# exact one-line message and exit code. Tiny sets, one epoch each.
 # Usage: data_formats.sh path/to/clae (run from the source root).
 set -u
 CLAE=$1
@@ -87,6 +88,12 @@ labels = $tmp/labels.npy
 holdout = 0.2"
 trains npy "data: $tmp/digits.npy, 32 train / 8 test, 1×28×28"
 
+# NPY channels last, as PIL and Keras give: uint8 (20, 8, 8, 3) is 20 RGB 8 x 8 images.
+{ npy_head '|u1' '(20, 8, 8, 3)'; gzip -dc data/mnist10k-images-idx3-ubyte.gz | tail -c +17 | head -c 3840; } > "$tmp/nhwc.npy"
+spec nhwc "train = $tmp/nhwc.npy
+holdout = 0.25"
+trains nhwc "data: $tmp/nhwc.npy, 15 train / 5 test, 3×8×8"
+
 # CIFAR-10 records: label i % 10, then 3072 digit bytes.
 gzip -dc data/mnist10k-images-idx3-ubyte.gz | tail -c +17 | head -c $((3072 * 20)) > "$tmp/pix"
 for i in $(seq 0 19); do
@@ -103,7 +110,7 @@ spec unknown "train = $tmp/x.dat"
 expect 2 "clae: $tmp/x.dat: unknown data format (accepted: \"mnist\", a folder of PNGs, .csv, .npy, CIFAR-10 .bin batches, IDX (.gz ok))" -- "$CLAE" train --spec "$tmp/unknown.ini"
 printf '1,2,3\n4,5,6\n7,8\n' > "$tmp/short.csv"
 spec short "train = $tmp/short.csv"
-expect 2 "clae: $tmp/short.csv:3: 2 values, expected 3" -- "$CLAE" train --spec "$tmp/short.ini"
+expect 2 "clae: $tmp/short.csv:3: 2 values, expected 3 as in line 1" -- "$CLAE" train --spec "$tmp/short.ini"
 printf 'a,b\n1,x\n' > "$tmp/word.csv"
 spec word "train = $tmp/word.csv"
 expect 2 "clae: $tmp/word.csv:2: column 2: expected a number, got \"x\"" -- "$CLAE" train --spec "$tmp/word.ini"
@@ -123,6 +130,18 @@ expect 2 "clae: $tmp/cut.bin: 100 bytes is not a whole number of CIFAR-10 record
 { printf '\x93NUMPY\x01\x00\x76\x00'; printf "%-117s\n" "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }"; head -c 16 /dev/zero; } > "$tmp/f.npy"
 spec fortran "train = $tmp/f.npy"
 expect 2 "clae: $tmp/f.npy: fortran_order is True; save the array in C order (numpy.ascontiguousarray) and try again" -- "$CLAE" train --spec "$tmp/fortran.ini"
+# a folder where a labels file is wanted; a FIFO (it would block); class folders mixing numbers and names
+spec labdir "train = $tmp/digits.npy
+labels = $tmp/pets"
+expect 2 "clae: $tmp/pets: cannot open: Is a directory" -- "$CLAE" train --spec "$tmp/labdir.ini"
+mkfifo "$tmp/fifo.csv"
+spec fifo "train = $tmp/fifo.csv"
+expect 2 "clae: $tmp/fifo.csv: not a regular file" -- timeout 60 "$CLAE" train --spec "$tmp/fifo.ini"
+mkdir -p "$tmp/mixed/3" "$tmp/mixed/cat"
+printf "$png_g" > "$tmp/mixed/3/a.png"
+printf "$png_g" > "$tmp/mixed/cat/a.png"
+spec mixed "train = $tmp/mixed"
+expect 2 "clae: $tmp/mixed: class folders mix numbers (3) and names (cat); name every class folder by its label number, or none" -- "$CLAE" train --spec "$tmp/mixed.ini"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

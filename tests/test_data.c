@@ -158,7 +158,8 @@ static void test_bad_memory(void)
     clae_ctx *ctx = clae_ctx_create();
     const unsigned char magic[] = {0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 0};
     CHECK_IMAGES_FAIL("x.idx", magic, sizeof magic, CLAE_EDATA,
-                      "x.idx: bad IDX magic 0x12345678 (expected 0x00000802 to 0x00000804)");
+                      "x.idx: bad IDX magic 0x12345678 (expected bytes 0x00 0x00, an element type "
+                      "0x08, 0x09 or 0x0B to 0x0E, and a rank of 2 to 4)");
     const unsigned char type[] = {0, 0, 0x0A, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
     CHECK_IMAGES_FAIL("x.idx", type, sizeof type, CLAE_EDATA,
                       "x.idx: unsupported IDX element type 0x0A (expected 0x08, 0x09, 0x0B, 0x0C, "
@@ -190,7 +191,8 @@ static void test_bad_memory(void)
     REQUIRE(clae_idx_parse_images(ctx, "x.idx", img, 22, &ds) == CLAE_OK);
     const unsigned char lmagic[] = {1, 0, 8, 1, 0, 0, 0, 1, 0};
     CHECK(clae_idx_parse_labels(ctx, "l.idx", lmagic, sizeof lmagic, &ds) == CLAE_EDATA);
-    CHECK_STR(clae_ctx_message(ctx), "l.idx: bad IDX magic 0x01000801 (expected 0x00000801)");
+    CHECK_STR(clae_ctx_message(ctx), "l.idx: bad IDX magic 0x01000801 (expected bytes 0x00 0x00, "
+                                    "an element type 0x08, 0x09 or 0x0B to 0x0E, and rank 1)");
     CHECK(clae_idx_parse_labels(ctx, "l.idx", img, 22, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx), "l.idx: IDX file has rank 3, labels need rank 1");
     const unsigned char two[] = {0, 0, 8, 1, 0, 0, 0, 2, 3, 4};
@@ -304,9 +306,9 @@ static void test_bad_files(void)
     clae_dataset_free(&ds);
     free(gz);
 
-    /* A directory opens but cannot be read. */
-    CHECK(clae_idx_read_images(ctx, tmpdir, &ds) == CLAE_EIO);
-    snprintf(want, sizeof want, "%s: read error: Is a directory", tmpdir);
+    /* A directory is no data file: the user's to fix, as a missing file is. */
+    CHECK(clae_idx_read_images(ctx, tmpdir, &ds) == CLAE_EUSAGE);
+    snprintf(want, sizeof want, "%s: cannot open: Is a directory", tmpdir);
     CHECK_STR(clae_ctx_message(ctx), want);
 
     const char *names[] = {"ok.idx",   "ok-labels.idx", "labels.idx", "short.idx",

@@ -18,7 +18,7 @@
 static char tmpdir[64];
 
 /* Every path made below, removed in reverse order at the end. */
-static char made[128][512];
+static char made[192][512];
 static int n_made;
 
 /* The next slot of made[], holding tmpdir/name. */
@@ -123,7 +123,9 @@ static void test_csv(void)
     clae_dataset_free(&ds);
 
     const char *c = put_text("c.csv", "1,2,3\n4,5,6\n7,8\n");
-    CHECK_READ_FAIL(c, 0, CLAE_EDATA, ":3: 2 values, expected 3");
+    CHECK_READ_FAIL(c, 0, CLAE_EDATA, ":3: 2 values, expected 3 as in line 1");
+    const char *c2 = put_text("c2.csv", "a,b,c\n\n1,2,3\n4,5,6,7\n");
+    CHECK_READ_FAIL(c2, 0, CLAE_EDATA, ":4: 4 values, expected 3 as in line 3");
     CHECK_READ_FAIL(c, 9, CLAE_EDATA, ":1: label_column 9, but the rows have 3 values");
     const char *d = put_text("d.csv", "h1,h2,h3\n1,abc,3\n");
     CHECK_READ_FAIL(d, 0, CLAE_EDATA, ":2: column 2: expected a number, got \"abc\"");
@@ -136,6 +138,31 @@ static void test_csv(void)
     CHECK_READ_FAIL(g, 0, CLAE_EDATA, ": no data rows");
     const char *h = put_text("h.csv", "7\n");
     CHECK_READ_FAIL(h, -1, CLAE_EDATA, ":1: a label column and no values (1 value a row)");
+
+    /* A UTF-8 byte order mark is skipped: the first row is data, not a header. */
+    const char *bom = put_text("bom.csv", "\xEF\xBB\xBF" "1,2\n3,4\n");
+    REQUIRE(clae_dataset_read(ctx, bom, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 2 && ds.dim == 2 && ds.x[0] == 1 / 255.0f && ds.x[3] == 4 / 255.0f);
+    clae_dataset_free(&ds);
+    const char *bomh = put_text("bomh.csv", "\xEF\xBB\xBF" "x,y\n0,1\n");
+    REQUIRE(clae_dataset_read(ctx, bomh, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 1 && ds.x[1] == 1.0f);
+    clae_dataset_free(&ds);
+    /* A first line with numbers in it is data: its empty or mistyped field is an error there. */
+    const char *gap = put_text("gap.csv", "1,,3,4\n5,6,7,8\n");
+    CHECK_READ_FAIL(gap, 0, CLAE_EDATA, ":1: column 2: expected a number, got \"\"");
+    const char *typo = put_text("typo.csv", "1,2,3o,4\n5,6,7,8\n");
+    CHECK_READ_FAIL(typo, 0, CLAE_EDATA, ":1: column 3: expected a number, got \"3o\"");
+    /* Lone CR line ends (old Mac), and CR LF mixed in. */
+    const char *cr = put_text("cr.csv", "1,2\r3,4\r\n5,6\r");
+    REQUIRE(clae_dataset_read(ctx, cr, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 3 && ds.dim == 2 && ds.x[5] == 6 / 255.0f);
+    clae_dataset_free(&ds);
+    const char *crl = put_text("crl.txt", "2\r0\r1\r");
+    REQUIRE(clae_dataset_read(ctx, cr, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read_labels(ctx, crl, &ds) == CLAE_OK);
+    CHECK(ds.labels && ds.labels[0] == 2 && ds.labels[2] == 1);
+    clae_dataset_free(&ds);
     clae_ctx_destroy(ctx);
 }
 
@@ -230,18 +257,71 @@ static void test_npy(void)
     memset(v2 + 12, ' ', 115);
     memcpy(v2 + 12, dict2, strlen(dict2));
     v2[127] = '\n';
-    memcpy(v2 + 128, "\x07\x00\x00\x00\xfe\xff\xff\xff", 8);
+    memcpy(v2 + 128, "\x01\x00\x00\x00\x00\x00\x00\x00", 8);
     const char *p2 = put("v2.npy", v2, sizeof v2);
     REQUIRE(clae_dataset_read(ctx, p2, 0, &ds) == CLAE_OK);
-    CHECK(ds.count == 1 && ds.dim == 2 && ds.width == 2 && ds.x[0] == 7.0f && ds.x[1] == -2.0f);
+    CHECK(ds.count == 1 && ds.dim == 2 && ds.width == 2 && ds.x[0] == 1.0f && ds.x[1] == 0.0f);
     clae_dataset_free(&ds);
 
     const char *tr = put_npy("tr.npy", "<f4", "False", "(3, 4)", m, 40);
     CHECK_READ_FAIL(tr, 0, CLAE_EDATA, ": truncated at byte 168 of 176");
     const char *v1 = put_npy("v1.npy", "<f4", "False", "(5,)", m, 20);
-    CHECK_READ_FAIL(v1, 0, CLAE_EDATA, ": shape (5,) is not (N, D), (N, H, W) or (N, C, H, W)");
+    CHECK_READ_FAIL(v1, 0, CLAE_EDATA,
+                    ": shape (5,) is not (N, D), (N, H, W), (N, C, H, W) or (N, H, W, C)");
     const char *bad = put_text("bad.npy", "not numpy");
     CHECK_READ_FAIL(bad, 0, CLAE_EDATA, ": not a .npy file (no \\x93NUMPY magic at byte 0)");
+    clae_ctx_destroy(ctx);
+}
+
+/* Rank 4 layouts and the scaling of integer dtypes. */
+static void test_npy_layout(void)
+{
+    clae_ctx *ctx = clae_ctx_create();
+    clae_dataset ds;
+    /* (1, 2, 2, 3): channels last, as PIL and Keras write; read planar. */
+    unsigned char hwc[12];
+    for (int i = 0; i < 12; i++) hwc[i] = (unsigned char)(10 * (i % 3) + i / 3); /* channel c, pixel p */
+    const char *nhwc = put_npy("nhwc.npy", "|u1", "False", "(1, 2, 2, 3)", hwc, 12);
+    REQUIRE(clae_dataset_read(ctx, nhwc, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 1 && ds.channels == 3 && ds.height == 2 && ds.width == 2 && ds.dim == 12);
+    int planar = 1;
+    for (int c = 0; c < 3; c++)
+        for (int p = 0; p < 4; p++) planar &= ds.x[c * 4 + p] == (float)(10 * c + p) / 255.0f;
+    CHECK(planar);
+    clae_dataset_free(&ds);
+    /* Both the second and the last dimension could be channels: (N, C, H, W) as PyTorch. */
+    const char *amb = put_npy("amb.npy", "|u1", "False", "(1, 3, 1, 4)", hwc, 12);
+    REQUIRE(clae_dataset_read(ctx, amb, 0, &ds) == CLAE_OK);
+    CHECK(ds.channels == 3 && ds.height == 1 && ds.width == 4 && ds.x[4] == hwc[4] / 255.0f);
+    clae_dataset_free(&ds);
+
+    /* int64 pixels 0..255: divided by 255 as CSV values are; int32 0/1: as they are. */
+    long long px[4] = {0, 255, 51, 1};
+    unsigned char le8[32];
+    for (int i = 0; i < 32; i++) le8[i] = (unsigned char)((unsigned long long)px[i / 8] >> (8 * (i % 8)));
+    const char *i8 = put_npy("i8.npy", "<i8", "False", "(2, 2)", le8, 32);
+    REQUIRE(clae_dataset_read(ctx, i8, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 2 && ds.dim == 2 && ds.x[1] == 1.0f && ds.x[2] == 51 / 255.0f);
+    clae_dataset_free(&ds);
+    const unsigned char bits[16] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+    const char *i4 = put_npy("i4.npy", "<i4", "False", "(2, 2)", bits, 16);
+    REQUIRE(clae_dataset_read(ctx, i4, 0, &ds) == CLAE_OK);
+    CHECK(ds.x[0] == 1.0f && ds.x[1] == 0.0f && ds.x[3] == 1.0f);
+    clae_dataset_free(&ds);
+    const unsigned char big[16] = {1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+    const char *i4big = put_npy("i4big.npy", "<i4", "False", "(2, 2)", big, 16);
+    CHECK_READ_FAIL(i4big, 0, CLAE_EDATA, ": entry 1 is 256; an integer array holds pixel values "
+                                          "from 0 to 255 (save other values as floats)");
+    const unsigned char neg[4] = {3, 0xFF, 2, 1};
+    const char *i1 = put_npy("i1.npy", "|i1", "False", "(1, 4)", neg, 4);
+    CHECK_READ_FAIL(i1, 0, CLAE_EDATA, ": entry 1 is -1; an integer array holds pixel values "
+                                       "from 0 to 255 (save other values as floats)");
+    /* float arrays are taken as they are, whatever their range */
+    const float fl[2] = {300, -4};
+    const char *f4 = put_npy("f4.npy", "<f4", "False", "(1, 2)", fl, sizeof fl);
+    REQUIRE(clae_dataset_read(ctx, f4, 0, &ds) == CLAE_OK);
+    CHECK(ds.x[0] == 300.0f && ds.x[1] == -4.0f);
+    clae_dataset_free(&ds);
     clae_ctx_destroy(ctx);
 }
 
@@ -268,6 +348,24 @@ static void test_cifar(void)
     const char *l = put("label.bin", rec, 3 * R);
     CHECK_READ_FAIL(l, 0, CLAE_EDATA,
                     ": record 2 (byte 6146): label 10 is not a CIFAR-10 class (0-9)");
+    /* A first record of label 0 and pixels 0, 8, 3, ...: bytes that read as an
+     * IDX header (ubyte, rank 3), but not one whose shape is this file's size. */
+    rec[0] = 0;
+    rec[1] = 0;
+    rec[2] = 8;
+    rec[3] = 3;
+    rec[2 * R] = 9;
+    const char *z = put("zero.bin", rec, 3 * R);
+    REQUIRE(clae_dataset_read(ctx, z, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 3 && ds.channels == 3 && ds.labels && ds.labels[0] == 0 && ds.labels[2] == 9);
+    clae_dataset_free(&ds);
+    /* An IDX .bin that happens to be 3073 bytes: 1 x 3061 bytes, its header says so. */
+    static unsigned char idx[R] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0x0B, 0xF5};
+    idx[12] = 255;
+    const char *ib = put("idx.bin", idx, R);
+    REQUIRE(clae_dataset_read(ctx, ib, 0, &ds) == CLAE_OK);
+    CHECK(ds.count == 1 && ds.dim == 3061 && ds.labels == NULL && ds.x[0] == 1.0f);
+    clae_dataset_free(&ds);
     clae_ctx_destroy(ctx);
 }
 
@@ -307,6 +405,47 @@ static void test_png_dir(void)
     CHECK(same);
     clae_dataset_free(&ds);
 
+    /* A test folder (or --input) beside named train classes must hold the same
+     * names, since names are numbered by sorted position; numbered classes may
+     * be any subset. */
+    const char *pets_dog = put_dir("pets_dog");
+    put_dir("pets_dog/dog");
+    put_png(ctx, "pets_dog/dog/1.png", 2, 1, 4, 40);
+    const char *pets_all = put_dir("pets_all");
+    put_dir("pets_all/cat");
+    put_dir("pets_all/dog");
+    put_png(ctx, "pets_all/cat/1.png", 2, 1, 1, 20);
+    put_png(ctx, "pets_all/dog/1.png", 2, 1, 4, 40);
+    const char *digits10 = put_dir("digits10");
+    put_dir("digits10/10");
+    put_png(ctx, "digits10/10/a.png", 2, 2, 1, 5);
+    char text[1024], want_cls[1024];
+    snprintf(text, sizeof text, "[data]\ntrain = %s\ntest = %s\n", pets, pets_dog);
+    clae_spec spec;
+    clae_dataset test;
+    REQUIRE(clae_spec_parse_text(ctx, "p.ini", text, &spec) == CLAE_OK);
+    CHECK(clae__load_datasets(ctx, &spec, &ds, &test) == CLAE_EDATA);
+    snprintf(want_cls, sizeof want_cls,
+             "%s: class folders (dog) are not those of %s (cat, dog); named classes are numbered "
+             "in sorted order, so both must hold the same names (or name the folders by label "
+             "number)",
+             pets_dog, pets);
+    CHECK_STR(clae_ctx_message(ctx), want_cls);
+    CHECK(ds.x == NULL && test.x == NULL);
+    CHECK(clae__load_data_file(ctx, &spec, pets_dog, "", &ds) == CLAE_EDATA); /* --input */
+    CHECK_STR(clae_ctx_message(ctx), want_cls);
+    REQUIRE(clae__load_data_file(ctx, &spec, pets_all, "", &ds) == CLAE_OK);
+    CHECK(ds.count == 2 && ds.labels && ds.labels[0] == 0 && ds.labels[1] == 1);
+    clae_dataset_free(&ds);
+    clae_spec_free(&spec);
+    snprintf(text, sizeof text, "[data]\ntrain = %s\ntest = %s\n", digits, digits10);
+    REQUIRE(clae_spec_parse_text(ctx, "d.ini", text, &spec) == CLAE_OK);
+    REQUIRE(clae__load_datasets(ctx, &spec, &ds, &test) == CLAE_OK);
+    CHECK(test.count == 1 && test.labels && test.labels[0] == 10);
+    clae_dataset_free(&ds);
+    clae_dataset_free(&test);
+    clae_spec_free(&spec);
+
     /* A flat folder: no labels, sorted file order. */
     const char *flat = put_dir("flat");
     put_png(ctx, "flat/b.png", 1, 1, 1, 2);
@@ -333,6 +472,34 @@ static void test_png_dir(void)
     CHECK(clae_dataset_read(ctx, none, 0, &ds) == CLAE_EDATA);
     snprintf(want_msg, sizeof want_msg, "%s: class folder has no .png files", cls);
     CHECK_STR(clae_ctx_message(ctx), want_msg);
+    /* Class folder names: numbers and names mixed, one label twice, a label too large. */
+    const char *mix = put_dir("mix");
+    put_dir("mix/3");
+    put_dir("mix/cat");
+    put_png(ctx, "mix/3/a.png", 1, 1, 1, 0);
+    put_png(ctx, "mix/cat/a.png", 1, 1, 1, 0);
+    CHECK_READ_FAIL(mix, 0, CLAE_EDATA, ": class folders mix numbers (3) and names (cat); name "
+                                        "every class folder by its label number, or none");
+    const char *dup = put_dir("dup");
+    put_dir("dup/1");
+    put_dir("dup/01");
+    put_png(ctx, "dup/1/a.png", 1, 1, 1, 0);
+    put_png(ctx, "dup/01/a.png", 1, 1, 1, 0);
+    CHECK_READ_FAIL(dup, 0, CLAE_EDATA, ": class folders 01 and 1 are both label 1");
+    const char *high = put_dir("high");
+    put_dir("high/2");
+    put_dir("high/300");
+    put_png(ctx, "high/2/a.png", 1, 1, 1, 0);
+    put_png(ctx, "high/300/a.png", 1, 1, 1, 0);
+    CHECK_READ_FAIL(high, 0, CLAE_EDATA, ": class folder 300 is above the largest label, 255");
+    /* Leading zeros are the same number: "0007" is label 7. */
+    const char *zeros = put_dir("zeros");
+    put_dir("zeros/0007");
+    put_png(ctx, "zeros/0007/a.png", 1, 1, 1, 0);
+    REQUIRE(clae_dataset_read(ctx, zeros, 0, &ds) == CLAE_OK);
+    CHECK(ds.labels && ds.labels[0] == 7);
+    clae_dataset_free(&ds);
+
     const char *junk = put_dir("junk");
     const char *j = put_text("junk/x.png", "not a png");
     CHECK(clae_dataset_read(ctx, junk, 0, &ds) == CLAE_EDATA);
@@ -352,6 +519,23 @@ static void test_detect_classes(void)
     char gone[512];
     snprintf(gone, sizeof gone, "%s/gone.csv", tmpdir);
     CHECK_READ_FAIL(gone, 0, CLAE_EUSAGE, ": cannot open: No such file or directory");
+    /* Only regular files: a FIFO would block, a device never end, a folder is no labels file. */
+    char *fifo = slot("fifo.csv");
+    if (mkfifo(fifo, 0600) != 0) perror(fifo);
+    CHECK_READ_FAIL(fifo, 0, CLAE_EDATA, ": not a regular file");
+    char *fifo_bin = slot("fifo.bin");
+    if (mkfifo(fifo_bin, 0600) != 0) perror(fifo_bin);
+    CHECK_READ_FAIL(fifo_bin, 0, CLAE_EDATA, ": not a regular file");
+    char *zero = slot("zero.npy");
+    if (symlink("/dev/zero", zero) != 0) perror(zero);
+    CHECK_READ_FAIL(zero, 0, CLAE_EDATA, ": not a regular file");
+    char *huge = slot("huge.csv");
+    FILE *hf = fopen(huge, "wb");
+    int sparse = hf && ftruncate(fileno(hf), (off_t)((1LL << 32) + 1)) == 0;
+    if (hf) fclose(hf);
+    if (sparse)
+        CHECK_READ_FAIL(huge, 0, CLAE_EDATA,
+                        ": 4294967297 bytes is more than the 4294967296 a data file may have");
 
     /* 12 rows, label i % 3 in the last column. */
     char rows[512] = "";
@@ -367,6 +551,13 @@ static void test_detect_classes(void)
     char want[1024];
     snprintf(want, sizeof want, "%s:2: expected a label from 0 to 255, got \"-1\"", bad);
     CHECK_STR(clae_ctx_message(ctx), want);
+    CHECK(clae_dataset_read_labels(ctx, tmpdir, &ds) == CLAE_EUSAGE);
+    snprintf(want, sizeof want, "%s: cannot open: Is a directory", tmpdir);
+    CHECK_STR(clae_ctx_message(ctx), want);
+    CHECK(clae_dataset_read_labels(ctx, fifo, &ds) == CLAE_EDATA);
+    snprintf(want, sizeof want, "%s: not a regular file", fifo);
+    CHECK_STR(clae_ctx_message(ctx), want);
+    CHECK(ds.labels && ds.labels[0] == 2);
     unsigned char keep[CLAE_DATA_MAX_LABEL + 1] = {0};
     keep[2] = 1;
     REQUIRE(clae_dataset_select_classes(ctx, &ds, keep) == CLAE_OK);
@@ -416,6 +607,7 @@ int main(void)
     }
     test_csv();
     test_npy();
+    test_npy_layout();
     test_cifar();
     test_png_dir();
     test_detect_classes();

@@ -55,25 +55,28 @@ clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
 clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 
 /* A folder of PNGs in sorted file order, without labels; or, when it holds
- * sub-folders, one sub-folder per class: numeric names ("0".."9") are the
- * labels, other names are sorted and numbered 0, 1, ...; the classes are
+ * sub-folders, one sub-folder per class: numeric names (0-255, "007" = 7) are the
+ * labels (names and numbers may not be mixed, nor two names be one number), other names are sorted and numbered 0, 1, ...; the classes are
  * interleaved in proportion (file r of a class of n at (r + 1/2) / n), so
  * that a holdout split or a limit holds every class in its share. All
  * images must have the same size; grey ones give 1 channel, and if any image
  * is colour all give 3 (grey copied, alpha dropped). Values / 255. */
 clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out);
-/* A numeric CSV, one sample a row, an optional header (a first line that is
- * not all numbers), label_column as for clae_dataset_read. Values must lie in
- * [0, 255]; if any is above 1, all are divided by 255. n values a row make a
- * 1 x s x s image when n = s * s, else a 1 x 1 x n vector. */
+/* A numeric CSV, one sample a row, an optional header (a first line with no
+ * number in it; a UTF-8 BOM is skipped; a lone \r ends a line), label_column
+ * as for clae_dataset_read. Values must lie in [0, 255]; if any is above 1,
+ * all are divided by 255. n values a row make a 1 x s x s image when
+ * n = s * s, else a 1 x 1 x n vector. */
 clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, clae_dataset *out);
 /* Text labels: one integer from 0 to CLAE_DATA_MAX_LABEL a line. */
 clae_status clae_csv_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 /* CIFAR-10 binary batches: records of one label byte and 32 x 32 RGB planar
  * pixel bytes (batches concatenated with cat are one file). Values / 255. */
 clae_status clae_cifar_read(clae_ctx *ctx, const char *path, clae_dataset *out);
-/* A .npy array of shape (N, D), (N, H, W) or (N, C, H, W); uint8 / 255, other
- * types as they are. (N, D) makes 1 x s x s images when D = s * s. */
+/* A .npy array of shape (N, D), (N, H, W), (N, C, H, W) or (N, H, W, C) (when
+ * the last dimension is 1, 3 or 4 and the second is not); uint8 / 255; other
+ * integers must lie in 0-255 and are / 255 when any is above 1; floats as they
+ * are. (N, D) makes 1 x s x s images when D = s * s. */
 clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, clae_dataset *out);
 clae_status clae_npy_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 

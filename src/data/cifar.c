@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "clae/data.h"
-#include "io/fsutil.h"
+#include "data/reader.h"
 
 #define CIFAR_SIDE 32
 #define CIFAR_PIXELS (3 * CIFAR_SIDE * CIFAR_SIDE)
@@ -18,7 +18,7 @@ clae_status clae_cifar_read(clae_ctx *ctx, const char *path, clae_dataset *out)
     memset(out, 0, sizeof *out);
     char *buf;
     size_t size;
-    clae_status st = clae__read_file(ctx, path, &buf, &size);
+    clae_status st = clae__data_read_file(ctx, path, &buf, &size);
     if (st != CLAE_OK) return st;
     const unsigned char *b = (const unsigned char *)buf;
     if (size == 0 || size % CIFAR_RECORD != 0) {

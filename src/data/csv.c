@@ -4,7 +4,10 @@
  * The scaling rule: values must lie in [0, 255]; when any value is above 1
  * the file holds pixel bytes and every value is divided by 255, otherwise the
  * values are taken as they are. Blank lines are skipped; a header is a first
- * line that is not all numbers. */
+ * line none of whose fields is a number (so a first data row with one empty or
+ * mistyped field is reported like any other row, not dropped as a header).
+ * A UTF-8 byte order mark at the start is skipped, and lines may end in \n,
+ * \r\n or a lone \r. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +15,7 @@
 
 #include "clae/data.h"
 #include "clae/spec.h"
-#include "io/fsutil.h"
+#include "data/reader.h"
 
 _Static_assert(CLAE_LABEL_COLUMN_LAST == -1, "clae_csv_read takes -1 for the last column");
 
@@ -70,26 +73,37 @@ static int blank(const char *p, const char *end)
     return p == end;
 }
 
-/* Walks the lines of text: *line is [p, *end) without its newline (and \r). */
+/* Walks the lines of text: *line is [p, *end) without its line end (\n,
+ * \r\n or a lone \r, as old Mac spreadsheets write). */
 typedef struct {
     const char *p, *limit;
     size_t lineno;
 } lines;
 
+static lines lines_of(const char *text, size_t size)
+{
+    /* A UTF-8 byte order mark (spreadsheets write one) is no part of the first field. */
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) return (lines){text + 3, text + size, 0};
+    return (lines){text, text + size, 0};
+}
+
 static int next_line(lines *ls, const char **begin, const char **end)
 {
     if (ls->p >= ls->limit) return 0;
-    const char *b = ls->p, *e = memchr(b, '\n', (size_t)(ls->limit - b));
-    if (!e) e = ls->limit;
-    ls->p = e < ls->limit ? e + 1 : e;
+    const char *b = ls->p, *e = b;
+    while (e < ls->limit && *e != '\n' && *e != '\r') e++;
+    ls->p = e;
+    if (ls->p < ls->limit && *ls->p == '\r') ls->p++;
+    if (ls->p < ls->limit && *ls->p == '\n') ls->p++;
     ls->lineno++;
-    if (e > b && e[-1] == '\r') e--;
     *begin = b;
     *end = e;
     return 1;
 }
 
-/* A first line with any field that is not a number is a header. */
+/* A first line is a header when none of its fields is a number: a row of
+ * numbers with one empty or mistyped field is data, and that field's error
+ * is reported with its line. */
 static int is_header(const char *b, const char *e)
 {
     for (;;) {
@@ -98,8 +112,8 @@ static int is_header(const char *b, const char *e)
         field f;
         split(b, c, &f, 1);
         double v;
-        if (!number(f, &v)) return 1;
-        if (c == e) return 0;
+        if (number(f, &v)) return 0;
+        if (c == e) return 1;
         b = c + 1;
     }
 }
@@ -122,35 +136,23 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
     return q;
 }
 
-/* n values a row: a square image when n is a perfect square, else a vector. */
-static void set_shape(clae_dataset *ds, size_t n)
-{
-    size_t s = (size_t)sqrt((double)n);
-    while (s * s > n) s--;
-    while ((s + 1) * (s + 1) <= n) s++;
-    ds->channels = 1;
-    ds->height = s * s == n ? (int)s : 1;
-    ds->width = s * s == n ? (int)s : (int)n;
-    ds->dim = n;
-}
-
 clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, clae_dataset *out)
 {
     memset(out, 0, sizeof *out);
     char *text;
     size_t size;
-    clae_status st = clae__read_file(ctx, path, &text, &size);
+    clae_status st = clae__data_read_file(ctx, path, &text, &size);
     if (st != CLAE_OK) return st;
 
     clae_dataset ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "%s", path);
-    size_t ncols = 0, lc = 0, xcap = 0, lcap = 0, fcap = 0;
+    size_t ncols = 0, lc = 0, xcap = 0, lcap = 0, fcap = 0, first_row = 0;
     int has_label = label_column != 0, first = 1;
     double max = 0;
     field *f = NULL;
     char shown_buf[64];
-    lines ls = {text, text + size, 0};
+    lines ls = lines_of(text, size);
     const char *b, *e;
     while (next_line(&ls, &b, &e)) {
         if (blank(b, e)) continue;
@@ -161,6 +163,7 @@ clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, cla
         size_t n = split(b, e, NULL, 0);
         if (ncols == 0) {
             ncols = n;
+            first_row = ls.lineno;
             if (has_label) {
                 if (label_column > 0 && (size_t)label_column > ncols) {
                     st = clae__fail(ctx, CLAE_EDATA,
@@ -176,13 +179,13 @@ clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, cla
                 }
                 lc = label_column > 0 ? (size_t)label_column - 1 : ncols - 1;
             }
-            set_shape(&ds, ncols - (has_label ? 1 : 0));
+            clae__data_flat_shape(&ds, ncols - (has_label ? 1 : 0));
             f = grow(NULL, &fcap, ncols, sizeof *f);
             if (!f) goto oom;
         }
         if (n != ncols) {
-            st = clae__fail(ctx, CLAE_EDATA, "%s:%zu: %zu values, expected %zu", path, ls.lineno,
-                            n, ncols);
+            st = clae__fail(ctx, CLAE_EDATA, "%s:%zu: %zu values, expected %zu as in line %zu",
+                            path, ls.lineno, n, ncols, first_row);
             goto done;
         }
         split(b, e, f, ncols);
@@ -247,13 +250,13 @@ clae_status clae_csv_read_labels(clae_ctx *ctx, const char *path, clae_dataset *
 {
     char *text;
     size_t size;
-    clae_status st = clae__read_file(ctx, path, &text, &size);
+    clae_status st = clae__data_read_file(ctx, path, &text, &size);
     if (st != CLAE_OK) return st;
     int *labels = NULL;
     size_t n = 0, cap = 0;
     int first = 1;
     char shown_buf[64];
-    lines ls = {text, text + size, 0};
+    lines ls = lines_of(text, size);
     const char *b, *e;
     while (next_line(&ls, &b, &e)) {
         if (blank(b, e)) continue;

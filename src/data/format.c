@@ -1,5 +1,6 @@
 /* Which reader a data path needs: told by what the path is (a folder), its
- * extension, and for IDX its magic bytes. */
+ * extension, and for IDX its header. Only folders and regular files are read:
+ * a FIFO or a device would block or never end. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "clae/data.h"
+#include "data/reader.h"
 #include "io/fsutil.h"
 
 #define ACCEPTED                                                                           \
@@ -21,9 +23,12 @@ static int ends_with(const char *s, const char *suffix)
     return 1;
 }
 
-/* The first bytes of the file (fewer when it is shorter). */
-static clae_status head(clae_ctx *ctx, const char *path, unsigned char *b, size_t cap, size_t *n)
+/* The first bytes of a regular file (fewer when it is shorter) and its size. */
+static clae_status head(clae_ctx *ctx, const char *path, unsigned char *b, size_t cap, size_t *n,
+                        size_t *size)
 {
+    clae_status st = clae__data_file_check(ctx, path, size);
+    if (st != CLAE_OK) return st;
     FILE *f = fopen(path, "rb");
     if (!f) return clae__fail_open(ctx, path, errno);
     errno = 0;
@@ -43,6 +48,33 @@ static int looks_idx(const unsigned char *b, size_t n)
     return b[2] == 0x08 || b[2] == 0x09 || (b[2] >= 0x0B && b[2] <= 0x0E);
 }
 
+/* The size in bytes that a plain (not gzipped) IDX header implies, 0 when
+ * the head is too short to tell or the size overflows. */
+static unsigned long long idx_implied_size(const unsigned char *b, size_t n)
+{
+    if (!looks_idx(b, n) || b[0] == 0x1f) return 0;
+    size_t rank = b[3];
+    if (n < 4 + 4 * rank) return 0;
+    unsigned long long total = b[2] == 0x0B ? 2 : b[2] == 0x0E ? 8 : b[2] >= 0x0C ? 4 : 1;
+    for (size_t i = 0; i < rank; i++) {
+        const unsigned char *d = b + 4 + 4 * i;
+        unsigned long long dim = (unsigned long long)d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3];
+        if (dim && total > CLAE_DATA_MAX_FILE_BYTES / dim) return 0;
+        total *= dim;
+    }
+    return 4 + 4 * rank + total;
+}
+
+/* A .bin is CIFAR-10 records unless it is IDX. A whole number of records
+ * whose first bytes happen to read as an IDX header (label 0, then pixel
+ * bytes 0, a type and a rank) is IDX only if that header's shape accounts for the file's size exactly. */
+static int bin_is_idx(const unsigned char *b, size_t n, size_t size)
+{
+    if (!looks_idx(b, n)) return 0;
+    if (b[0] == 0x1f || size == 0 || size % 3073 != 0) return 1; /* no CIFAR label is 0x1f */
+    return idx_implied_size(b, n) == size;
+}
+
 static int is_npy(const unsigned char *b, size_t n)
 {
     return n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0;
@@ -58,13 +90,14 @@ clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
         return clae__fail_open(ctx, path, errno);
     if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, out);
     if (ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, out);
-    unsigned char b[8];
-    size_t n;
-    clae_status st = head(ctx, path, b, sizeof b, &n);
+    /* The magic and an IDX header of up to rank 4. */
+    unsigned char b[20];
+    size_t n, size;
+    clae_status st = head(ctx, path, b, sizeof b, &n, &size);
     if (st != CLAE_OK) return st;
     if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, out);
     /* A .bin is a CIFAR batch; its reader names a size that is no whole number of records. */
-    if (ends_with(path, ".bin") && !looks_idx(b, n)) return clae_cifar_read(ctx, path, out);
+    if (ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, out);
     if (looks_idx(b, n) || ends_with(path, ".idx") || ends_with(path, "-ubyte") ||
         ends_with(path, ".gz"))
         return clae_idx_read_images(ctx, path, out);
@@ -75,7 +108,7 @@ clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_datas
 {
     unsigned char b[8];
     size_t n;
-    clae_status st = head(ctx, path, b, sizeof b, &n);
+    clae_status st = head(ctx, path, b, sizeof b, &n, NULL);
     if (st != CLAE_OK) return st;
     if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_labels(ctx, path, ds);
     if (ends_with(path, ".csv") || ends_with(path, ".txt")) return clae_csv_read_labels(ctx, path, ds);

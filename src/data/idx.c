@@ -8,6 +8,7 @@
  * says "compressed byte". */
 #define ZLIB_CONST
 #include "clae/data.h"
+#include "data/reader.h"
 #include "io/fsutil.h"
 
 #include <errno.h>
@@ -19,9 +20,8 @@
 #include <string.h>
 #include <zlib.h>
 
-/* Refuse anything larger (raw or decompressed) rather than exhaust memory;
- * the full MNIST training set is 47 MB. */
-#define IDX_MAX_BYTES ((uint64_t)1 << 32)
+/* Refuse anything larger (raw or decompressed) rather than exhaust memory. */
+#define IDX_MAX_BYTES ((uint64_t)CLAE_DATA_MAX_FILE_BYTES)
 #define IDX_TYPE_UBYTE 0x08u
 #define IDX_MAX_RANK 4u
 
@@ -215,12 +215,16 @@ static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned 
 {
     if (size < 4) return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of 4", name, size);
     if (d[0] != 0 || d[1] != 0) {
+        char ranks[32];
         if (min_rank == max_rank)
-            return clae__fail(ctx, CLAE_EDATA, "%s: bad IDX magic 0x%08lX (expected 0x000008%02X)",
-                              name, (unsigned long)be32(d), min_rank);
+            snprintf(ranks, sizeof ranks, "%u", min_rank);
+        else
+            snprintf(ranks, sizeof ranks, "%u to %u", min_rank, max_rank);
         return clae__fail(ctx, CLAE_EDATA,
-                          "%s: bad IDX magic 0x%08lX (expected 0x000008%02X to 0x000008%02X)",
-                          name, (unsigned long)be32(d), min_rank, max_rank);
+                          "%s: bad IDX magic 0x%08lX (expected bytes 0x00 0x00, an element type "
+                          "0x08, 0x09 or 0x0B to 0x0E, and %s %s)",
+                          name, (unsigned long)be32(d), min_rank == max_rank ? "rank" : "a rank of",
+                          ranks);
     }
     h->type = d[2];
     h->esize = type_size(d[2]);
@@ -383,11 +387,13 @@ static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **ou
 {
     *out = NULL;
     *size = 0;
+    clae_status st = clae__data_file_check(ctx, path, NULL);
+    if (st != CLAE_OK) return st;
     FILE *f = fopen(path, "rb");
     if (!f) return clae__fail_open(ctx, path, errno);
     size_t cap = 1 << 16, have = 0;
     unsigned char *buf = malloc(cap);
-    clae_status st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
+    st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
     while (st == CLAE_OK) {
         if (have == cap &&
             (st = grow_to_limit(ctx, path, &buf, &cap, "file is larger than", "reading")) !=

@@ -1,13 +1,22 @@
 /* Folders of PNG images: the files directly in a folder (no labels), or one
  * sub-folder per class. Names are sorted byte-wise (not by locale) so that
  * every machine loads the same order. Hidden entries (".name") and files
- * without a .png extension are skipped. */
+ * without a .png extension are skipped.
+ *
+ * Class folders named by numbers ("0", "7", "12") are their labels, so a test
+ * folder holding some of the classes labels them as train does. Named class
+ * folders ("cat", "dog") are numbered by sorted position, which agrees between
+ * two folders only when both hold the same names: a test folder (or --input)
+ * beside a train folder of named classes must hold exactly its names
+ * (clae__png_dir_same_classes). Numbers and names are never mixed, and two
+ * folders may not be the same number ("1" and "01"). */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +24,7 @@
 
 #include "clae/data.h"
 #include "clae/image.h"
+#include "data/reader.h"
 #include "io/fsutil.h"
 
 typedef struct {
@@ -91,24 +101,55 @@ static clae_status list_dir(clae_ctx *ctx, const char *dir, name_list *files, na
     return CLAE_OK;
 }
 
-/* All class folder names are numbers from 0 to the largest label. */
-static int numeric_names(const name_list *dirs)
+/* The label a class folder's name gives: its number when it is all digits,
+ * -1 for a name; a number above the largest label gives INT_MAX. */
+static int name_label(const char *s)
 {
-    for (size_t i = 0; i < dirs->n; i++) {
-        const char *s = dirs->names[i];
-        size_t len = strlen(s);
-        if (len == 0 || len > 3) return 0;
-        for (size_t k = 0; k < len; k++)
-            if (!isdigit((unsigned char)s[k])) return 0;
-        if (atoi(s) > CLAE_DATA_MAX_LABEL) return 0;
+    if (!*s) return -1;
+    long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p)) return -1;
+        if (v <= CLAE_DATA_MAX_LABEL) v = v * 10 + (*p - '0');
     }
-    return 1;
+    return v > CLAE_DATA_MAX_LABEL ? INT_MAX : (int)v;
 }
 
 static int by_number(const void *a, const void *b)
 {
-    int x = atoi(*(char *const *)a), y = atoi(*(char *const *)b);
-    return x < y ? -1 : x > y;
+    const char *s = *(char *const *)a, *t = *(char *const *)b;
+    int x = name_label(s), y = name_label(t);
+    return x != y ? (x < y ? -1 : 1) : strcmp(s, t); /* "01" before "1": one message */
+}
+
+/* Checks the class folder names of dir and orders them: numeric names by
+ * number (*numeric = 1), named ones as sorted. */
+static clae_status class_order(clae_ctx *ctx, const char *dir, name_list *dirs, int *numeric)
+{
+    const char *num = NULL, *word = NULL;
+    for (size_t i = 0; i < dirs->n; i++) {
+        const char *s = dirs->names[i];
+        int l = name_label(s);
+        if (l == INT_MAX)
+            return clae__fail(ctx, CLAE_EDATA,
+                              "%s: class folder %s is above the largest label, %d", dir, s,
+                              CLAE_DATA_MAX_LABEL);
+        if (l < 0 && !word) word = s;
+        if (l >= 0 && !num) num = s;
+    }
+    if (num && word)
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: class folders mix numbers (%s) and names (%s); name every class "
+                          "folder by its label number, or none",
+                          dir, num, word);
+    *numeric = num != NULL;
+    if (!*numeric) return CLAE_OK;
+    qsort(dirs->names, dirs->n, sizeof *dirs->names, by_number);
+    for (size_t i = 1; i < dirs->n; i++)
+        if (name_label(dirs->names[i]) == name_label(dirs->names[i - 1]))
+            return clae__fail(ctx, CLAE_EDATA, "%s: class folders %s and %s are both label %d",
+                              dir, dirs->names[i - 1], dirs->names[i],
+                              name_label(dirs->names[i]));
+    return CLAE_OK;
 }
 
 /* One image to load: its path and label; file r of the n in class c. */
@@ -137,6 +178,7 @@ static clae_status collect(clae_ctx *ctx, const char *dir, item **out, size_t *c
     name_list *cls = NULL;
     item *items = NULL;
     size_t n_cls = 0, total = 0;
+    int numeric = 0;
     clae_status st = list_dir(ctx, dir, &files, &dirs);
     if (st != CLAE_OK) goto done;
     *labelled = dirs.n > 0;
@@ -163,7 +205,8 @@ static clae_status collect(clae_ctx *ctx, const char *dir, item **out, size_t *c
                             dir, dirs.n, CLAE_DATA_MAX_LABEL + 1);
             goto done;
         }
-        if (numeric_names(&dirs)) qsort(dirs.names, dirs.n, sizeof *dirs.names, by_number);
+        st = class_order(ctx, dir, &dirs, &numeric);
+        if (st != CLAE_OK) goto done;
         cls = calloc(dirs.n, sizeof *cls);
         if (!cls) goto oom;
         n_cls = dirs.n;
@@ -183,7 +226,6 @@ static clae_status collect(clae_ctx *ctx, const char *dir, item **out, size_t *c
     if (!items) goto oom;
     /* Classes interleaved in proportion, so that the held-out tail and any
      * `limit` prefix hold every class in about its share. */
-    int numeric = *labelled && numeric_names(&dirs);
     size_t k = 0;
     for (size_t c = 0; c < n_cls; c++)
         for (size_t r = 0; r < cls[c].n; r++) {
@@ -196,7 +238,7 @@ static clae_status collect(clae_ctx *ctx, const char *dir, item **out, size_t *c
             items[k].path = malloc(len);
             if (!items[k].path) goto oom;
             memcpy(items[k].path, path, len);
-            items[k].label = !*labelled ? -1 : numeric ? atoi(dirs.names[c]) : (int)c;
+            items[k].label = !*labelled ? -1 : numeric ? name_label(dirs.names[c]) : (int)c;
             items[k].r = r;
             items[k].n = cls[c].n;
             items[k].c = c;
@@ -289,5 +331,61 @@ done:
     free(px);
     free(chan);
     free(items);
+    return st;
+}
+
+/* The class folder names of dir when they are named classes (left empty when
+ * dir is no such folder: numbered classes, a flat folder, not a folder). */
+static clae_status named_classes(clae_ctx *ctx, const char *dir, name_list *dirs)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return CLAE_OK;
+    name_list files = {0};
+    clae_status st = list_dir(ctx, dir, &files, dirs);
+    names_free(&files);
+    for (size_t i = 0; st == CLAE_OK && i < dirs->n; i++)
+        if (name_label(dirs->names[i]) >= 0) {
+            names_free(dirs);
+            break;
+        }
+    return st;
+}
+
+/* "a, b, c", cut to fit. */
+static const char *joined(const name_list *l, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < l->n && used + 4 < cap; i++) {
+        int n = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", l->names[i]);
+        if (n < 0 || (size_t)n >= cap - used) {
+            snprintf(buf + cap - 4, 4, "...");
+            break;
+        }
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+clae_status clae__png_dir_same_classes(clae_ctx *ctx, const char *dir, const char *train_dir)
+{
+    name_list mine = {0}, theirs = {0};
+    clae_status st = named_classes(ctx, dir, &mine);
+    if (st == CLAE_OK && mine.n > 0) st = named_classes(ctx, train_dir, &theirs);
+    if (st == CLAE_OK && mine.n > 0 && theirs.n > 0) {
+        int same = mine.n == theirs.n;
+        for (size_t i = 0; same && i < mine.n; i++) same = strcmp(mine.names[i], theirs.names[i]) == 0;
+        if (!same) {
+            char x[256], y[256];
+            st = clae__fail(ctx, CLAE_EDATA,
+                            "%s: class folders (%s) are not those of %s (%s); named classes are "
+                            "numbered in sorted order, so both must hold the same names (or "
+                            "name the folders by label number)",
+                            dir, joined(&mine, x, sizeof x), train_dir,
+                            joined(&theirs, y, sizeof y));
+        }
+    }
+    names_free(&mine);
+    names_free(&theirs);
     return st;
 }

@@ -3,12 +3,21 @@
 
 #include "data/source.h"
 
+#include "data/reader.h"
+
 _Static_assert(CLAE_DATA_MAX_LABEL == CLAE_MAX_CLASSES - 1,
                "[data] classes must be able to select every label a reader gives");
 
 clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const char *images,
                                  const char *labels, clae_dataset *ds)
 {
+    memset(ds, 0, sizeof *ds);
+    /* Named class folders are numbered by sorted position: a test or input
+     * folder must hold train's names, or its labels would not be train's. */
+    if (strcmp(images, spec->data.train) != 0 && strcmp(spec->data.train, "mnist") != 0) {
+        clae_status s = clae__png_dir_same_classes(ctx, images, spec->data.train);
+        if (s != CLAE_OK) return s;
+    }
     clae_status s = clae_dataset_read(ctx, images, spec->data.label_column, ds);
     if (s == CLAE_OK && labels[0]) s = clae_dataset_read_labels(ctx, labels, ds);
     if (s == CLAE_OK && spec->data.resize_h)

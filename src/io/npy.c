@@ -202,7 +202,18 @@ clae_status clae__npy_read(clae_ctx *ctx, const char *path, clae_npy *out)
     size_t size;
     clae_status st = clae__read_file(ctx, path, &buf, &size);
     if (st != CLAE_OK) return st;
-    const unsigned char *b = (const unsigned char *)buf;
+    st = clae__npy_parse(ctx, path, buf, size, out);
+    free(buf);
+    return st;
+}
+
+clae_status clae__npy_parse(clae_ctx *ctx, const char *path, const void *bytes, size_t size,
+                            clae_npy *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *buf = bytes;
+    const unsigned char *b = bytes;
+    clae_status st = CLAE_OK;
     clae_npy h;
     memset(&h, 0, sizeof h);
     size_t item = 0, head_len = 0, data_at = 0;
@@ -270,7 +281,6 @@ clae_status clae__npy_read(clae_ctx *ctx, const char *path, clae_npy *out)
     for (size_t i = 0; i < h.count; i++) h.data[i] = element(b + data_at + i * item, h.dtype);
     *out = h;
 done:
-    free(buf);
     return st;
 }
 

@@ -41,6 +41,9 @@ clae_status clae__npy_write(clae_ctx *ctx, const char *path, const float *data, 
  * wrong (bad magic, unsupported dtype, fortran_order True, truncated data).
  * On success out->data is owned by the caller: free with clae__npy_free. */
 clae_status clae__npy_read(clae_ctx *ctx, const char *path, clae_npy *out);
+/* The same from the file's bytes in memory (path is used in messages). */
+clae_status clae__npy_parse(clae_ctx *ctx, const char *path, const void *bytes, size_t size,
+                            clae_npy *out);
 void clae__npy_free(clae_npy *npy);
 
 #endif
