@@ -210,7 +210,13 @@ n=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
 expect 2 "clae: $tmp/tiny/model.safetensors holds a run of another spec (epoch $n); continue it under this spec with --resume, overwrite it with --force, or choose another --out" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4
 cp "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
 ok "the refused run left the checkpoint alone" cmp -s "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
+# --force removes the old run's files (a stale picture of another model), never the user's own
+echo stale > "$tmp/tiny/manifold.png"
+mkdir -p "$tmp/tiny/snapshots" && echo stale > "$tmp/tiny/snapshots/epoch-007.png"
+echo mine > "$tmp/tiny/notes.txt"
 ok "--force trains over the run" "$CLAE" train --spec "$tmp/tiny.ini" --force --set model.code=4 --lr 0.002 --batch 64 > /dev/null 2>&1
+ok "--force removed the old run's pictures" test ! -e "$tmp/tiny/manifold.png" -a ! -e "$tmp/tiny/snapshots"
+ok "--force kept the user's file" grep -qx mine "$tmp/tiny/notes.txt"
 expect 2 "clae: $tmp/tiny/model.safetensors already holds this run (epoch 1); continue it with --resume (and more --epochs) or start it over with --force" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4 --lr 0.002 --batch 64
 # the checkpoint keeps the effective spec: resumed from it alone, the model is the code-4 one
 ok "--resume under the stored spec" "$CLAE" train --resume --out "$tmp/tiny" --epochs 2 > /dev/null 2>&1
@@ -226,11 +232,12 @@ assert h["encoder.1.weight"]["shape"] == [4, 16], h["encoder.1.weight"]
 ok "loss.csv has the learning rate" grep -q ',learning_rate$' "$tmp/tiny/loss.csv"
 ok "model.best.safetensors is written" test -s "$tmp/tiny/model.best.safetensors"
 
-# clae spec: every key at its default; saved, it is a spec that trains
+# clae spec: the built-in default with every key; saved, it is a spec that trains
 "$CLAE" spec > "$tmp/reference.ini"
 ok "clae spec lists the new keys" grep -q '^patience *= 0' "$tmp/reference.ini"
 ok "clae spec's text trains" "$CLAE" train --spec "$tmp/reference.ini" --set data.limit=300 --epochs 1 --out "$tmp/reference" > /dev/null 2>&1
 expect 2 'clae spec: unexpected argument "x" (see clae help spec)' -- "$CLAE" spec x
+ok "clae spec is the built-in model" grep -q '^units *= 256' "$tmp/reference.ini"
 
 # every command answers --help, -h and clae help COMMAND with its usage
 commands=$("$CLAE" help | awk '/^commands:/ {on = 1; next} on && $1 != "help" && $1 != "--version" {print $1}')
@@ -274,7 +281,7 @@ if command -v script > /dev/null; then
     for cols in 80 40; do
         COLUMNS=$cols script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 2 --set loss.sparsity=l1" /dev/null < /dev/null > "$tmp/live.txt" 2>&1
         long=$(tr '\r' '\n' < "$tmp/live.txt" | sed 's/\x1b\[K//g' | grep '^epoch [0-9]*/[0-9]*  ' | grep -v 'train_loss' | awk -v w=$cols 'length($0) >= w')
-        shown=$(tr '\r' '\n' < "$tmp/live.txt" | grep -c 'loss 0')
+        shown=$(tr '\r' '\n' < "$tmp/live.txt" | sed 's/\x1b\[K//g' | grep '^epoch [0-9]*/[0-9]*  ' | grep -vc 'train_loss')
         if [ -z "$long" ] && [ "$shown" -gt 0 ]; then
             passed=$((passed + 1))
         else

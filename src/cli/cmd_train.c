@@ -233,18 +233,44 @@ static clae_status check_run_dir(clae_ctx *ctx, const clae_spec *spec)
     return s;
 }
 
-/* --force: the old run's checkpoints go first, so that an interrupted first
- * epoch cannot leave them looking like this run's. */
+static clae_status remove_if_there(clae_ctx *ctx, const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR)
+        return clae__fail(ctx, CLAE_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    return CLAE_OK;
+}
+
+/* --force: the old run's files go first (the checkpoints first of all), so
+ * that an interrupted first epoch cannot leave them looking like this run's,
+ * and no picture of the old model stays beside the new one's. Only the names
+ * a run writes are removed: anything else the user keeps there stays. */
 static clae_status clear_run_dir(clae_ctx *ctx, const clae_spec *spec)
 {
-    static const char *const files[] = {"model.safetensors", "model.best.safetensors"};
-    char path[CLAE_PATH_MAX + 32];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", spec->output.dir, files[i]);
-        if (unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR)
-            return clae__fail(ctx, CLAE_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    static const char *const files[] = {
+        "model.safetensors", "model.best.safetensors", "summary.json", "loss.csv",
+        "reconstructions.png", "loss.png", "latent.png", "features.png", "manifold.png",
+        "samples.png"};
+    const char *dir = spec->output.dir;
+    char path[CLAE_PATH_MAX + 300]; /* dir/snapshots/ and a file name */
+    clae_status s = CLAE_OK;
+    for (size_t i = 0; s == CLAE_OK && i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        s = remove_if_there(ctx, path);
     }
-    return CLAE_OK;
+    snprintf(path, sizeof path, "%s/snapshots", dir);
+    DIR *d = s == CLAE_OK ? opendir(path) : NULL;
+    for (struct dirent *e; d && s == CLAE_OK && (e = readdir(d)) != NULL;) {
+        unsigned epoch;
+        char tail[8];
+        if (sscanf(e->d_name, "epoch-%u.%7s", &epoch, tail) != 2 || strcmp(tail, "png") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/snapshots/%s", dir, e->d_name);
+        s = remove_if_there(ctx, path);
+    }
+    if (d) closedir(d);
+    snprintf(path, sizeof path, "%s/snapshots", dir);
+    if (s == CLAE_OK) rmdir(path); /* only when empty: the user's own files stay */
+    return s;
 }
 
 typedef struct {
@@ -288,8 +314,9 @@ static int parse_positive(const char *text, double *out)
 }
 
 /* "wrote DIR/{a,b,...}": what the run directory holds now, so the line never
- * promises a file the run did not make (model.best only with patience, the
- * latent and manifold plots only for some models). */
+ * promises a file the run did not make (the manifold and samples only for a
+ * VAE, features.png only for a dense or conv first layer). --force cleared the
+ * old run's files first. */
 static void print_run_files(const char *dir)
 {
     struct dirent **names;

@@ -42,8 +42,10 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
                                       {0}};
         memcpy(tensors[i].shape, t->shape, sizeof t->shape);
     }
-    tensors[n_params] = (clae_st_tensor){"optimizer.m", host + n, 1, {n}};
-    tensors[n_params + 1] = (clae_st_tensor){"optimizer.v", host + 2 * n, 1, {n}};
+    if (opt) {
+        tensors[n_params] = (clae_st_tensor){"optimizer.m", host + n, 1, {n}};
+        tensors[n_params + 1] = (clae_st_tensor){"optimizer.v", host + 2 * n, 1, {n}};
+    }
 
     char epoch[32], step[32], seed[32], shape[64];
     snprintf(shape, sizeof shape, "%d,%d,%d", meta->channels, meta->height, meta->width);
@@ -61,6 +63,7 @@ clae_status clae__checkpoint_save(clae_ctx *ctx, const char *path, clae_model *m
         {"input_shape", shape},
         {"spec", meta->spec_text ? meta->spec_text : ""},
         {"loss_history", meta->history ? meta->history : ""},
+        {"loss_columns", meta->history_columns ? meta->history_columns : ""},
     };
     s = clae_safetensors_write(ctx, path, tensors, n_params + (opt ? 2 : 0), md,
                                (int)(sizeof md / sizeof md[0]));

@@ -15,6 +15,7 @@ typedef struct {
     const char *history;  /* loss.csv rows so far */
     const char *device;
     int channels, height, width; /* the input's shape, for pictures made from the model */
+    const char *history_columns; /* loss.csv's header: what history's columns are */
 } clae_checkpoint_meta;
 
 /* The "format" metadata of a file with weights only (clae export). */

@@ -270,8 +270,9 @@ static clae_status write_latent(clae_run *r)
         }
         snprintf(xl, sizeof xl, "code 1");
         snprintf(yl, sizeof yl, d == 2 ? "code 2" : "row");
-        snprintf(title, sizeof title, "latent codes%s — %zu %s", m->code_point != m->code_layer
-                 ? " (means)" : "", n, eval_words(r));
+        int variational = clae__model_find(m, &clae_sampler_vt, 0) >= 0;
+        snprintf(title, sizeof title, "latent codes%s — %zu %s", variational ? " (means)" : "",
+                 n, eval_words(r));
     } else if (s == CLAE_OK) {
         double share[2];
         s = principal_axes(r->ctx, codes, n, d, px, py, share);

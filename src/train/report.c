@@ -55,10 +55,11 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     if (s != CLAE_OK) return s;
 
     char path[4200], header[512];
+    clae__loss_csv_header(m, header, sizeof header);
     clae__checkpoint_path(r, path, sizeof path);
     clae_checkpoint_meta meta = {epoch, r->opt.steps, r->spec->train.seed, r->spec->text,
                                  r->history, clae_device_get_info(r->dev)->name,
-                                 r->train.channels, r->train.height, r->train.width};
+                                 r->train.channels, r->train.height, r->train.width, header};
     s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
     if (s == CLAE_OK && ev.loss < r->best_loss) { /* model.best.safetensors: the same, kept */
         r->best_loss = ev.loss;
@@ -66,7 +67,6 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
         clae__best_checkpoint_path(r, path, sizeof path);
         s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
     }
-    clae__loss_csv_header(m, header, sizeof header);
     if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
     if (s != CLAE_OK) return s;
 
@@ -200,6 +200,18 @@ clae_status clae__write_final_outputs(clae_run *r, double run_start)
     clae_status s = recon && corrupted ? code_statistics(r)
                                        : clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
     if (s == CLAE_OK && r->denoising) s = denoising_metrics(r, n_show, corrupted);
+    if (s == CLAE_OK) s = baseline_mse(r);
+
+    /* The numbers first: a picture that cannot be written loses no result. */
+    clae_train_result *res = r->result;
+    clae_result_set(res, "parameters", (double)m->n_params);
+    clae_result_set(res, "samples_per_second",
+                    r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0);
+    clae_result_set(res, "seconds", clae__now_seconds() - run_start);
+    clae_summary summary = {r->spec, res, clae_device_get_info(r->dev)->name,
+                            clae_device_gemm_provider(r->dev)};
+    if (s == CLAE_OK) s = clae__write_summary(r->ctx, r->spec->output.dir, &summary);
+
     /* a denoising model restores the corrupted digits; others reconstruct */
     const clae_buf *shown_input = r->denoising ? &r->test_noisy : clae__eval_x(r);
     if (s == CLAE_OK && n_show) s = clae__reconstruct_rows(m, shown_input, 0, n_show, recon);
@@ -210,16 +222,6 @@ clae_status clae__write_final_outputs(clae_run *r, double run_start)
     free(corrupted);
     if (s == CLAE_OK && clae__model_find(m, &clae_sampler_vt, 0) >= 0 && n_show)
         s = write_samples(r, n_show);
-    if (s == CLAE_OK) s = baseline_mse(r);
     if (s == CLAE_OK) s = clae__write_run_pictures(r); /* loss, latent, features, manifold */
-    if (s != CLAE_OK) return s;
-
-    clae_train_result *res = r->result;
-    clae_result_set(res, "parameters", (double)m->n_params);
-    clae_result_set(res, "samples_per_second",
-                    r->train_seconds > 0 ? r->train_samples / r->train_seconds : 0.0);
-    clae_result_set(res, "seconds", clae__now_seconds() - run_start);
-    clae_summary summary = {r->spec, res, clae_device_get_info(r->dev)->name,
-                            clae_device_gemm_provider(r->dev)};
-    return clae__write_summary(r->ctx, r->spec->output.dir, &summary);
+    return s;
 }

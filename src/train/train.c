@@ -83,6 +83,32 @@ const clae_dataset *clae__eval_set(const clae_run *r) { return r->test.count ? &
 
 const clae_buf *clae__eval_x(const clae_run *r) { return r->test.count ? &r->test_x : &r->train_x; }
 
+/* The number of comma-separated fields of a line of text. */
+static int fields_of(const char *line)
+{
+    int n = 1;
+    for (; *line && *line != '\n'; line++) n += *line == ',';
+    return n;
+}
+
+/* A run resumes under the same loss terms it was started with: loss.csv,
+ * loss.png and the best epoch read the history's columns by this model's
+ * header. (Checkpoints from before the header was kept: the first row's
+ * width, which catches a term added or removed.) */
+static clae_status same_loss_columns(clae_run *r, const char *path, const char *stored,
+                                     const char *history)
+{
+    char header[512];
+    clae__loss_csv_header(r->model, header, sizeof header);
+    int differs = stored && stored[0] ? strcmp(stored, header) != 0
+                                      : history && history[0] && fields_of(history) != fields_of(header);
+    if (!differs) return CLAE_OK;
+    return clae__fail(r->ctx, CLAE_EUSAGE,
+                      "%s: the run was trained with other loss terms (loss.csv %s); resume it "
+                      "under its own [loss], or start over with --force",
+                      path, stored && stored[0] ? stored : "has other columns");
+}
+
 static clae_status resume(clae_run *r)
 {
     char path[4200];
@@ -113,6 +139,7 @@ static clae_status resume(clae_run *r)
         r->first_epoch = (int)e;
         r->opt.steps = t;
     }
+    if (s == CLAE_OK) s = same_loss_columns(r, path, clae_safetensors_meta(st, "loss_columns"), history);
     if (s == CLAE_OK && history) s = clae__append_history(r, history);
     if (s == CLAE_OK) restore_best(r);
     clae_safetensors_free(st);
@@ -313,7 +340,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
         double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
         s = train_epoch(&r, epoch, run_start, terms);
         if (s == CLAE_OK) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
-        if (s == CLAE_OK && clae__should_stop_early(&r, epoch)) {
+        if (s == CLAE_OK && epoch < r.spec->train.epochs && clae__should_stop_early(&r, epoch)) {
             stopped_early = 1;
             break;
         }
