@@ -50,10 +50,10 @@ static void test_dense_ini(void)
     CHECK(s.model.output == CLAE_ACT_SIGMOID);
     CHECK(s.n_encoder == 1 && s.n_decoder == 0);
     CHECK(s.encoder[0].units == 256 && s.encoder[0].activation == CLAE_ACT_RELU);
-    CHECK(s.encoder[0].kind == CLAE_LAYER_DENSE && s.encoder[0].line == 20);
+    CHECK(s.encoder[0].kind == CLAE_LAYER_DENSE && s.encoder[0].line == 21);
     CHECK(s.code_activation == CLAE_ACT_SIGMOID);
     CHECK(s.loss.reconstruction == CLAE_RECON_BCE);
-    CHECK(s.train.epochs == 10 && s.train.batch == 128 && s.train.optimizer == CLAE_OPT_ADAM);
+    CHECK(s.train.epochs == 20 && s.train.batch == 128 && s.train.optimizer == CLAE_OPT_ADAM);
     CHECK_NEAR(s.train.learning_rate, 0.001, 1e-15);
     CHECK(s.train.seed == 1);
     CHECK_STR(s.output.dir, "runs/dense");
@@ -483,11 +483,12 @@ static int section_has_key(const char *at, const char *key)
     return 0;
 }
 
-/* `clae spec`'s text: every key the parser knows, each at the default parsing
- * starts from; the layer sections, uncommented, at the layer defaults. */
+/* `clae spec`'s text, the built-in default: every key the parser knows, each
+ * at the default parsing starts from but for the five the default model sets
+ * otherwise; the unused layer sections, uncommented, at the layer defaults. */
 static void test_reference(void)
 {
-    const char *ref = clae_spec_reference_text();
+    const char *ref = clae_spec_default_text();
     const char *const *keys;
     const char *sec;
     int is_layer, n_layer_sections = 0;
@@ -495,7 +496,8 @@ static void test_reference(void)
         const char *at = find_section(ref, sec);
         if (!at) fprintf(stderr, "  section [%s] is missing\n", sec);
         CHECK(at != NULL);
-        if (at && is_layer) CHECK(at[0] == '#'); /* layer sections are commented out */
+        /* layer sections are commented out, but for the default's [dense] */
+        if (at && is_layer) CHECK((at[0] == '#') == (strcmp(sec, "dense") != 0));
         for (int k = 0; at && keys[k]; k++) {
             if (!section_has_key(at, keys[k])) fprintf(stderr, "  [%s] %s is missing\n", sec, keys[k]);
             CHECK(section_has_key(at, keys[k]));
@@ -504,11 +506,22 @@ static void test_reference(void)
     }
     CHECK(n_layer_sections == CLAE_LAYER_KIND_COUNT);
 
-    /* as it is: exactly the key defaults (what an empty spec parses to) */
+    /* as it is: the key defaults (what an empty spec parses to), but for the
+     * default model's [dense] layer, code size and activation, loss and epochs */
     clae_ctx *ctx = clae_ctx_create();
     clae_spec a, b;
     REQUIRE(clae_spec_parse_text(ctx, "ref.ini", ref, &a) == CLAE_OK);
     REQUIRE(clae_spec_parse_text(ctx, "ref.ini", "", &b) == CLAE_OK);
+    CHECK(a.n_encoder == 1 && a.encoder[0].kind == CLAE_LAYER_DENSE && a.encoder[0].units == 256);
+    clae_layer_spec dense = clae_layer_spec_default(CLAE_LAYER_DENSE, a.encoder[0].line);
+    dense.units = 256;
+    CHECK(memcmp(&a.encoder[0], &dense, sizeof dense) == 0);
+    b.n_encoder = 1;
+    b.encoder[0] = dense;
+    b.model.code = 64;
+    b.code_activation = CLAE_ACT_LINEAR;
+    b.loss.reconstruction = CLAE_RECON_BCE;
+    b.train.epochs = 25;
     char *ta = a.text, *tb = b.text;
     a.text = b.text = NULL;
     const unsigned char *pa = (const unsigned char *)&a, *pb = (const unsigned char *)&b;

@@ -177,12 +177,10 @@ clae_status clae_spec_parse_text(clae_ctx *ctx, const char *name, const char *te
  * output...) and every field's range. The parsers call it; call it again after
  * changing fields (command-line overrides). Messages name spec->path. */
 clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *spec);
-/* The built-in default spec, as text. */
+/* The built-in default spec, as text: every section and key the parser knows,
+ * with what it means (the layer sections it does not use commented out, since
+ * uncommented they would add layers). `clae spec` prints it. */
 const char *clae_spec_default_text(void);
-/* Every section and key the parser knows, each with its default (layer
- * sections commented out, since uncommented they would add layers); it
- * parses as a spec. `clae spec` prints it. */
-const char *clae_spec_reference_text(void);
 /* The parser's sections in order: the name of section i, its keys
  * (NULL-terminated) and whether it is a layer section; NULL past the last. */
 const char *clae__spec_section(int i, const char *const **keys, int *is_layer);

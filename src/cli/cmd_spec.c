@@ -1,4 +1,4 @@
-/* clae spec: prints the reference spec, every section and key at its default. */
+/* clae spec: prints the built-in default spec, with every section and key. */
 #include <stdio.h>
 
 #include "clae/spec.h"
@@ -7,7 +7,7 @@
 static int run(int argc, char **argv)
 {
     if (argc > 1) return cli_usage_error("spec", "unexpected argument \"%s\"", argv[1]);
-    if (fputs(clae_spec_reference_text(), stdout) == EOF || fflush(stdout) != 0) {
+    if (fputs(clae_spec_default_text(), stdout) == EOF || fflush(stdout) != 0) {
         fprintf(stderr, "clae spec: cannot write the spec to standard output\n");
         return 1;
     }
@@ -15,11 +15,13 @@ static int run(int argc, char **argv)
 }
 
 const clae_command clae_cmd_spec = {
-    "spec", "print every spec section and key with its default",
+    "spec", "print the built-in default spec with every section and key",
     "usage: clae spec > FILE.ini\n"
-    "Prints a spec with every section and key the parser knows, each at its default,\n"
-    "commented. The layer sections ([dense], [conv], ...) are commented out with '#':\n"
-    "remove the '#' of a section's lines to add that layer. Keys commented with ';'\n"
-    "have no default. Saved to a file, the text is a valid spec as it is (a model of\n"
-    "the input straight to a 32-unit code and back).\n",
+    "Prints the built-in default spec, the one `clae train` trains without --spec (a\n"
+    "dense 784-256-64-256-784 autoencoder on the bundled digits), with every section\n"
+    "and key the parser knows, commented. A key left out of a spec takes the value\n"
+    "shown, except where its comment says \"left out: ...\". The layer sections the\n"
+    "default does not use ([conv], [deconv], ...) are commented out with '#': remove\n"
+    "the '#' of a section's lines to add that layer. Keys commented with ';' have no\n"
+    "default. Saved to a file, the text trains as it is.\n",
     run};

@@ -1,4 +1,4 @@
-/* The built-in default spec, and the whole-spec checks: the rules that tie
+/* The built-in default spec as fields, and the whole-spec checks: the rules that tie
  * fields together, and every field's range again, since callers change fields
  * after parsing (command-line overrides) and the trainer must never see a
  * value the parser would refuse. */
@@ -7,42 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-/* A test parses this and compares it with clae_spec_defaults: keep them in step. */
-static const char default_text[] =
-    "; The built-in default: a dense autoencoder on the bundled MNIST digits,\n"
-    "; 784-256-64-256-784, that trains in about 15 seconds on a 2-core CPU to a\n"
-    "; test MSE of 0.008 (predicting the mean training image: 0.067).\n"
-    "; Save it to a file, edit it, and train it with: clae train --spec FILE\n"
-    "\n"
-    "[data]\n"
-    "train   = mnist     ; the bundled digits: 28x28 = 784 values in [0, 1]\n"
-    "holdout = 0.1       ; fraction of train held out as the test split\n"
-    "\n"
-    "[model]\n"
-    "code    = 64        ; units of the code (latent) layer\n"
-    "decoder = mirror    ; the decoder mirrors the encoder: 256, then 784 outputs\n"
-    "tied    = no        ; yes: the decoder reuses the encoder weights transposed\n"
-    "output  = sigmoid   ; activation of the reconstruction\n"
-    "\n"
-    "[dense]             ; the encoder's hidden layer\n"
-    "units      = 256\n"
-    "activation = relu\n"
-    "\n"
-    "[code]              ; linear: a saturating sigmoid code learns slowly here\n"
-    "activation = linear ; (test MSE after 10 epochs: sigmoid 0.047, linear 0.014)\n"
-    "\n"
-    "[loss]\n"
-    "reconstruction = bce ; binary cross-entropy, on the output's logits\n"
-    "\n"
-    "[train]\n"
-    "epochs        = 25  ; 0.6 s each; still improving (0.0136 after 10)\n"
-    "batch         = 128\n"
-    "optimizer     = adam\n"
-    "learning_rate = 0.001\n"
-    "seed          = 1\n";
-
-const char *clae_spec_default_text(void) { return default_text; }
-
 void clae_spec_defaults(clae_spec *s)
 {
     clae__spec_key_defaults(s);
@@ -50,7 +14,8 @@ void clae_spec_defaults(clae_spec *s)
     s->model.code = 64;
     /* the line of the text's [dense] header, as parsing it would record */
     int line = 1;
-    for (const char *c = default_text, *end = strstr(default_text, "\n[dense]"); c <= end; c++)
+    const char *text = clae_spec_default_text();
+    for (const char *c = text, *end = strstr(text, "\n[dense]"); c <= end; c++)
         line += *c == '\n';
     s->encoder[0] = clae_layer_spec_default(CLAE_LAYER_DENSE, line);
     s->encoder[0].units = 256;
