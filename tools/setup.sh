@@ -16,6 +16,7 @@ packages=(
     libcjson-dev                                # summary.json, safetensors headers
     liblapacke-dev                              # PCA: latent plots, the probe, the tests
     libcairo2-dev fonts-dejavu-core             # plots with axes and text
+    python3                                     # the tests' scripts read PNG and NPY headers
 )
 
 missing=()

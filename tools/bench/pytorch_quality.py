@@ -4,7 +4,7 @@
 Trains 784-256-64-256-784 (relu hidden, sigmoid code, sigmoid output via BCEWithLogits),
 Adam 1e-3, batch 128, 10 epochs on the first 9,000 bundled digits, and reports the per-value
 test MSE on the last 1,000, for each seed and their mean. Compare with
-  for s in 1 2; do build/clae train --spec specs/dense.ini --seed $s --out /tmp/q$s; done
+  for s in 1 2; do build/clae train --spec specs/dense.ini --epochs 10 --seed $s --out /tmp/q$s; done
 Run with /usr/bin/python3 (Debian's torch).
 """
 import argparse
