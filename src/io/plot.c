@@ -18,7 +18,19 @@
 #define LABEL_SIZE 14.0
 #define TICK_SIZE 12.5
 #define PI 3.14159265358979323846
-#define MAX_SIDE 16000 /* cairo's surfaces stop at 32767; nothing we draw comes near */
+/* Pictures are laid out to stay within MAX_SIDE a side and MAX_AREA pixels (a
+ * 256 MB surface): tiles drawn at 1x instead of 2x, long grid rows wrapped, and
+ * as a last resort the whole picture drawn smaller. Only a picture that would
+ * need to shrink below MIN_SHRINK is refused, as absurd; cairo itself stops at
+ * 32767 a side. */
+#define MAX_SIDE 16000
+#define MAX_AREA 64e6
+#define MIN_SHRINK (1.0 / 32.0)
+#define FOLD_MIN 16       /* a 1xN tile with N at least this is folded near-square */
+#define MAX_TICKS 100     /* labelled ticks an axis can have */
+#define AXIS_LIMIT 1e300  /* data beyond +-this are drawn at the frame's edge */
+#define OTHER_COLOR (-1)  /* set_color: the grey of labels beyond the palette */
+#define OTHER_GREY 0.72
 
 /* Tableau's 10 colours, then 6 more distinct ones for wider label sets. */
 static const double PALETTE[][3] = {
@@ -29,8 +41,13 @@ static const double PALETTE[][3] = {
 };
 enum { N_PALETTE = (int)(sizeof PALETTE / sizeof PALETTE[0]) };
 
+/* Palette colour i (cycling), or for OTHER_COLOR a grey that no palette entry is. */
 static void set_color(cairo_t *cr, int i, double alpha)
 {
+    if (i == OTHER_COLOR) {
+        cairo_set_source_rgba(cr, OTHER_GREY, OTHER_GREY, OTHER_GREY, alpha);
+        return;
+    }
     const double *c = PALETTE[((i % N_PALETTE) + N_PALETTE) % N_PALETTE];
     cairo_set_source_rgba(cr, c[0], c[1], c[2], alpha);
 }
@@ -93,15 +110,22 @@ static cairo_status_t collect(void *closure, const unsigned char *data, unsigned
     return CAIRO_STATUS_SUCCESS;
 }
 
-static clae_status begin(clae_ctx *ctx, const char *path, int width, int height,
-                         cairo_surface_t **surface, cairo_t **cr)
+/* A white surface for a picture laid out as width x height; when that exceeds
+ * MAX_SIDE or MAX_AREA the surface is smaller and everything drawn is scaled
+ * by *shrink (< 1) to fit. */
+static clae_status begin(clae_ctx *ctx, const char *path, double w, double h,
+                         cairo_surface_t **surface, cairo_t **cr, double *shrink)
 {
     *surface = NULL;
     *cr = NULL;
+    if (shrink) *shrink = 1.0;
     if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "plot: no output path");
-    if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE)
-        return clae__fail(ctx, CLAE_EUSAGE, "%s: picture of %dx%d pixels is too large", path,
-                          width, height);
+    double g = fmin(1.0, fmin(MAX_SIDE / w, MAX_SIDE / h));
+    if (w * h * g * g > MAX_AREA) g = sqrt(MAX_AREA / (w * h));
+    if (!(w >= 1 && h >= 1 && g >= MIN_SHRINK))
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: picture of %.0fx%.0f pixels is too large", path,
+                          w, h);
+    int width = (int)ceil(w * g), height = (int)ceil(h * g);
     *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     *cr = cairo_create(*surface);
     if (cairo_status(*cr) != CAIRO_STATUS_SUCCESS) {
@@ -115,6 +139,8 @@ static clae_status begin(clae_ctx *ctx, const char *path, int width, int height,
     }
     cairo_set_source_rgb(*cr, 1, 1, 1);
     cairo_paint(*cr);
+    if (g < 1.0) cairo_scale(*cr, g, g);
+    if (shrink) *shrink = g;
     return CLAE_OK;
 }
 
@@ -166,12 +192,38 @@ static uint32_t tile_pixel(const float *tile, size_t plane, size_t i, int channe
     return px;
 }
 
-/* The tile's pixels at its own size into a surface, scaled as asked. */
-static cairo_surface_t *tile_surface(const clae_tile_figure *f, const float *tile)
+/* The shape a tile is drawn in: its own, or for a 1xN (or Nx1) sample, such as
+ * a CSV row, N pixels folded row by row into a near-square, so a long strip
+ * neither dwarfs the grid nor shows as a hairline. The rest of the square is
+ * blank: BLANK_TINT, a pale blue no grey level (nor a weight's sign) has. */
+#define BLANK_TINT 0xDBE6F5u
+
+typedef struct {
+    int height, width;
+    size_t plane; /* pixels of one channel */
+} tile_shape;
+
+static tile_shape drawn_shape(const clae_tile_figure *f)
 {
-    cairo_surface_t *t = cairo_image_surface_create(CAIRO_FORMAT_RGB24, f->width, f->height);
+    tile_shape t = {f->height, f->width, (size_t)f->height * (size_t)f->width};
+    if ((f->height == 1) != (f->width == 1) && t.plane >= FOLD_MIN) {
+        size_t w = (size_t)ceil(sqrt((double)t.plane));
+        while (w > 1 && (w - 1) * (w - 1) >= t.plane) w--;
+        while (w * w < t.plane) w++;
+        size_t h = (t.plane + w - 1) / w;
+        t.width = w > (size_t)INT32_MAX ? INT32_MAX : (int)w;
+        t.height = h > (size_t)INT32_MAX ? INT32_MAX : (int)h;
+    }
+    return t;
+}
+
+/* The tile's pixels at its drawn size into a surface, scaled as asked. */
+static cairo_surface_t *tile_surface(const clae_tile_figure *f, const tile_shape *ts,
+                                     const float *tile)
+{
+    cairo_surface_t *t = cairo_image_surface_create(CAIRO_FORMAT_RGB24, ts->width, ts->height);
     if (cairo_surface_status(t) != CAIRO_STATUS_SUCCESS) return t;
-    size_t plane = (size_t)f->height * (size_t)f->width, n = plane * (size_t)f->channels;
+    size_t plane = ts->plane, n = plane * (size_t)f->channels;
     double lo = 0.0, hi = 1.0;
     if (f->scaling != CLAE_TILES_CLAMP) {
         double mn = INFINITY, mx = -INFINITY;
@@ -193,14 +245,53 @@ static cairo_surface_t *tile_surface(const clae_tile_figure *f, const float *til
     cairo_surface_flush(t);
     unsigned char *data = cairo_image_surface_get_data(t);
     int stride = cairo_image_surface_get_stride(t);
-    for (int y = 0; y < f->height; y++) {
+    for (int y = 0; y < ts->height; y++) {
         uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * (size_t)stride);
-        for (int x = 0; x < f->width; x++)
-            row[x] = tile_pixel(tile, plane, (size_t)y * (size_t)f->width + (size_t)x,
-                                f->channels, lo, hi);
+        for (int x = 0; x < ts->width; x++) {
+            size_t i = (size_t)y * (size_t)ts->width + (size_t)x;
+            row[x] = i < plane ? tile_pixel(tile, plane, i, f->channels, lo, hi) : BLANK_TINT;
+        }
     }
     cairo_surface_mark_dirty(t);
     return t;
+}
+
+/* Text sizes and the grid's geometry at one scale. A grid row too long for
+ * MAX_SIDE is wrapped: each grid row then takes `sub` drawn rows of `per_row`
+ * tiles, its label beside the first, a wider gap between grid rows. */
+typedef struct {
+    double label_w, label_h, tile_label_h, title_w, title_h, caption_w;
+} tile_text;
+
+typedef struct {
+    int scale, tw, th, gap, per_row, sub;
+    double left, top, row_h, group_h, group_gap, grid_h, width, height;
+} tile_layout;
+
+static void lay_out(const clae_tile_figure *f, const tile_shape *ts, const tile_text *tx,
+                    int scale, int per_row, tile_layout *l)
+{
+    double margin = 16;
+    l->scale = scale;
+    l->tw = ts->width * scale;
+    l->th = ts->height * scale;
+    l->gap = f->gap < 0 ? 0 : f->gap > 0 ? f->gap : l->tw >= 40 ? 6 : 4;
+    l->per_row = per_row;
+    l->sub = (f->cols + per_row - 1) / per_row;
+    l->left = margin + (tx->label_w > 0 ? ceil(tx->label_w) + 12 : 0);
+    l->top = ceil(14 + tx->title_h + 12);
+    l->row_h = l->th + ceil(tx->tile_label_h);
+    l->group_h = l->sub * l->row_h + (l->sub - 1.0) * l->gap;
+    l->group_gap = l->sub > 1 ? l->gap + 10 : l->gap;
+    l->grid_h = f->rows * l->group_h + (f->rows - 1.0) * l->group_gap;
+    double grid_w = (double)per_row * l->tw + (per_row - 1.0) * l->gap;
+    l->width = l->left + grid_w + margin;
+    double need = ceil(fmax(tx->title_w, tx->caption_w)) + 2 * margin;
+    if (l->width < need) {
+        l->left += floor((need - l->width) / 2); /* centre the grid under a long title */
+        l->width = need;
+    }
+    l->height = l->top + l->grid_h + margin + (f->caption ? ceil(tx->label_h) + 8 : 0);
 }
 
 clae_status clae__plot_tiles(clae_ctx *ctx, const char *path, const clae_tile_figure *f)
@@ -211,90 +302,94 @@ clae_status clae__plot_tiles(clae_ctx *ctx, const char *path, const clae_tile_fi
     if (f->channels != 1 && f->channels != 3)
         return clae__fail(ctx, CLAE_EUSAGE, "%s: invalid channel count %d (want 1 or 3)", p,
                           f->channels);
-    if (f->height <= 0 || f->width <= 0 || f->height > 4096 || f->width > 4096)
+    if (f->height <= 0 || f->width <= 0)
         return clae__fail(ctx, CLAE_EUSAGE, "%s: invalid tile size %dx%d", p, f->height, f->width);
+    tile_shape ts = drawn_shape(f);
+    if (ts.height > MAX_SIDE || ts.width > MAX_SIDE)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: tiles of %dx%d pixels are too large", p,
+                          f->height, f->width);
     if (!f->tiles) return clae__fail(ctx, CLAE_EUSAGE, "%s: no tile data", p);
     int total = f->rows * f->cols;
     int count = f->count > 0 && f->count < total ? f->count : total;
 
-    /* An integer scale of at least 2 that makes the grid at least ~600 px wide
-     * and small tiles (filters) at least ~48 px. */
-    int scale = 2, side = f->width > f->height ? f->width : f->height;
-    while (scale < 32 && (f->cols * f->width * scale < 600 || side * scale < 48)) scale++;
-    int tw = f->width * scale, th = f->height * scale;
-    int gap = f->gap < 0 ? 0 : f->gap > 0 ? f->gap : tw >= 40 ? 6 : 4;
-
     /* Measure the text on a scratch surface to lay the picture out. */
     cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
     cairo_t *m = cairo_create(scratch);
-    double label_w = 0.0, tile_label_h = 0.0, title_w = 0.0, caption_w = 0.0;
+    tile_text tx = {0};
     font(m, LABEL_SIZE, 0);
     for (int r = 0; f->row_labels && r < f->rows; r++)
-        label_w = fmax(label_w, text_width(m, f->row_labels[r]));
-    caption_w = text_width(m, f->caption);
-    double label_h = line_height(m);
+        tx.label_w = fmax(tx.label_w, text_width(m, f->row_labels[r]));
+    tx.caption_w = text_width(m, f->caption);
+    tx.label_h = line_height(m);
     if (f->tile_labels) {
         font(m, TICK_SIZE, 0);
-        tile_label_h = line_height(m) + 2;
+        tx.tile_label_h = line_height(m) + 2;
     }
     font(m, TITLE_SIZE, 1);
-    title_w = text_width(m, f->title);
-    double title_h = f->title ? line_height(m) : 0.0;
+    tx.title_w = text_width(m, f->title);
+    tx.title_h = f->title ? line_height(m) : 0.0;
     cairo_destroy(m);
     cairo_surface_destroy(scratch);
 
-    int margin = 16;
-    int left = margin + (label_w > 0 ? (int)ceil(label_w) + 12 : 0);
-    int top = (int)ceil(14 + title_h + 12);
-    int grid_w = f->cols * tw + (f->cols - 1) * gap;
-    int row_h = th + (int)ceil(tile_label_h);
-    int grid_h = f->rows * row_h + (f->rows - 1) * gap;
-    int width = left + grid_w + margin;
-    int need = (int)ceil(fmax(title_w, caption_w)) + 2 * margin;
-    if (width < need) {
-        left += (need - width) / 2; /* centre the grid under a long title */
-        width = need;
+    /* An integer scale of 2 or more that makes the grid at least ~600 px wide
+     * and small tiles (filters) at least ~48 px; less where that would pass
+     * MAX_SIDE, down to 1; then rows wrapped where still too wide. What still
+     * does not fit is drawn smaller as a whole (begin). */
+    int scale = 2, side = ts.width > ts.height ? ts.width : ts.height;
+    while (scale < 32 && ((double)f->cols * ts.width * scale < 600 || side * scale < 48)) scale++;
+    tile_layout l;
+    lay_out(f, &ts, &tx, scale, f->cols, &l);
+    while (l.scale > 1 && (l.width > MAX_SIDE || l.height > MAX_SIDE))
+        lay_out(f, &ts, &tx, l.scale - 1, f->cols, &l);
+    if (l.width > MAX_SIDE) {
+        double fit = floor((MAX_SIDE - l.left - 16 + l.gap) / (l.tw + l.gap));
+        lay_out(f, &ts, &tx, l.scale, fit < 1 ? 1 : fit < f->cols ? (int)fit : f->cols, &l);
     }
-    int height = top + grid_h + margin + (f->caption ? (int)ceil(label_h) + 8 : 0);
 
     cairo_surface_t *surface;
     cairo_t *cr;
-    clae_status s = begin(ctx, p, width, height, &surface, &cr);
+    double shrink;
+    clae_status s = begin(ctx, p, l.width, l.height, &surface, &cr, &shrink);
     if (s != CLAE_OK) return s;
-    title_at(cr, width / 2.0, f->title);
+    title_at(cr, l.width / 2.0, f->title);
 
-    size_t dim = (size_t)f->channels * (size_t)f->height * (size_t)f->width;
+    /* Pixels shown whole stay sharp; a picture drawn smaller averages them. */
+    cairo_filter_t filter = l.scale * shrink >= 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD;
+    size_t dim = (size_t)f->channels * ts.plane;
     for (int i = 0; i < count && cairo_status(cr) == CAIRO_STATUS_SUCCESS; i++) {
         int r = i / f->cols, c = i % f->cols;
-        double x = left + c * (tw + gap), y = top + r * (row_h + gap);
-        cairo_surface_t *t = tile_surface(f, f->tiles + (size_t)i * dim);
+        double x = l.left + (c % l.per_row) * (double)(l.tw + l.gap);
+        double y = l.top + r * (l.group_h + l.group_gap) + (c / l.per_row) * (l.row_h + l.gap);
+        cairo_surface_t *t = tile_surface(f, &ts, f->tiles + (size_t)i * dim);
         if (cairo_surface_status(t) == CAIRO_STATUS_SUCCESS) {
             cairo_save(cr);
             cairo_translate(cr, x, y);
-            cairo_scale(cr, scale, scale);
+            cairo_scale(cr, l.scale, l.scale);
             cairo_set_source_surface(cr, t, 0, 0);
-            cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-            cairo_paint(cr);
+            cairo_pattern_set_filter(cairo_get_source(cr), filter);
+            cairo_rectangle(cr, 0, 0, ts.width, ts.height);
+            cairo_fill(cr);
             cairo_restore(cr);
         } else {
             cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
-            cairo_rectangle(cr, x, y, tw, th);
+            cairo_rectangle(cr, x, y, l.tw, l.th);
             cairo_fill(cr);
         }
         cairo_surface_destroy(t);
         if (f->tile_labels && f->tile_labels[i]) {
             font(cr, TICK_SIZE, 0);
             cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-            text(cr, x + tw / 2.0, y + th + 2, f->tile_labels[i], 0.5, 0);
+            text(cr, x + l.tw / 2.0, y + l.th + 2, f->tile_labels[i], 0.5, 0);
         }
     }
     font(cr, LABEL_SIZE, 0);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     for (int r = 0; f->row_labels && r < f->rows; r++)
-        text(cr, left - 12, top + r * (row_h + gap) + th / 2.0, f->row_labels[r], 1, 0.5);
+        text(cr, l.left - 12, l.top + r * (l.group_h + l.group_gap) + l.th / 2.0,
+             f->row_labels[r], 1, 0.5);
     if (f->caption) {
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-        text(cr, width / 2.0, top + grid_h + 10, f->caption, 0.5, 0);
+        text(cr, l.width / 2.0, l.top + l.grid_h + 10, f->caption, 0.5, 0);
     }
     return finish(ctx, p, surface, cr);
 }
@@ -314,14 +409,19 @@ static double nice_step(double span, int target)
     return (r < 1.5 ? 1.0 : r < 3.0 ? 2.0 : r < 7.0 ? 5.0 : 10.0) * mag;
 }
 
-/* A linear axis over [mn, mx] widened to whole ticks. */
+/* A linear axis over [mn, mx] widened to whole ticks. A span the values'
+ * precision cannot resolve (constant data, or 1e17 beside 1e17 + 16) is widened
+ * around its centre, so that ticks are distinct numbers. */
 static void linear_axis(axis *a, double mn, double mx, int integers, int target)
 {
-    if (!(mx > mn)) {
-        double d = mn != 0.0 ? fabs(mn) * 0.1 : 1.0;
-        if (integers) d = 1.0;
-        mn -= d;
-        mx += d;
+    mn = fmin(fmax(mn, -AXIS_LIMIT), AXIS_LIMIT);
+    mx = fmin(fmax(mx, -AXIS_LIMIT), AXIS_LIMIT);
+    double size = fmax(fabs(mn), fabs(mx));
+    if (!(mx - mn > size * 1e-9)) {
+        double c = mn / 2 + mx / 2, d = size != 0.0 ? size * 0.1 : 1.0;
+        if (integers && d < 1.0) d = 1.0;
+        mn = c - d;
+        mx = c + d;
     }
     a->log = 0;
     a->integers = integers;
@@ -337,7 +437,7 @@ static void linear_axis(axis *a, double mn, double mx, int integers, int target)
 static void log_axis(axis *a, double mn, double mx)
 {
     double l0 = log10(mn), l1 = log10(mx);
-    if (!(l1 > l0)) {
+    if (!(l1 - l0 > 1e-9)) {
         l0 -= 0.5;
         l1 += 0.5;
     }
@@ -349,10 +449,27 @@ static void log_axis(axis *a, double mn, double mx)
     a->step = 1.0;
 }
 
+/* Where v falls between from and to; far outside (data past AXIS_LIMIT) kept
+ * within cairo's coordinate range, off the frame where it is clipped. */
 static double axis_pos(const axis *a, double v, double from, double to)
 {
     double t = a->log ? log10(v) : v;
-    return from + (t - a->lo) / (a->hi - a->lo) * (to - from);
+    double pos = from + (t - a->lo) / (a->hi - a->lo) * (to - from);
+    return fmin(fmax(pos, -1e5), 1e5);
+}
+
+/* The labelled ticks of a linear axis, by index from the first: a float step
+ * added to a value can round away to nothing, an index always ends. */
+static int linear_ticks(const axis *a, double ticks[MAX_TICKS])
+{
+    double k0 = ceil(a->lo / a->step - 1e-9);
+    int n = 0;
+    for (int k = 0; k < MAX_TICKS; k++) {
+        double v = (k0 + k) * a->step;
+        if (!(v <= a->hi + a->step * 1e-9)) break; /* NaN too */
+        ticks[n++] = v;
+    }
+    return n;
 }
 
 static void format_tick(char *out, size_t size, double v, double step)
@@ -391,10 +508,11 @@ typedef struct {
 static void draw_x_axis(cairo_t *cr, const frame *fr, const axis *a)
 {
     char label[32];
+    double ticks[MAX_TICKS];
     font(cr, TICK_SIZE, 0);
-    double first = ceil(a->lo / a->step - 1e-9) * a->step;
-    for (double v = first; v <= a->hi + a->step * 1e-9; v += a->step) {
-        double x = axis_pos(a, v, fr->x0, fr->x1);
+    int n = linear_ticks(a, ticks);
+    for (int k = 0; k < n; k++) {
+        double v = ticks[k], x = axis_pos(a, v, fr->x0, fr->x1);
         cairo_set_source_rgb(cr, 0.91, 0.91, 0.91);
         cairo_move_to(cr, round(x) + 0.5, fr->y0);
         cairo_line_to(cr, round(x) + 0.5, fr->y1);
@@ -430,9 +548,10 @@ static void draw_y_axis(cairo_t *cr, const frame *fr, const axis *a)
     char label[32];
     font(cr, TICK_SIZE, 0);
     if (!a->log) {
-        double first = ceil(a->lo / a->step - 1e-9) * a->step;
-        for (double v = first; v <= a->hi + a->step * 1e-9; v += a->step) {
-            double y = axis_pos(a, v, fr->y1, fr->y0);
+        double ticks[MAX_TICKS];
+        int n = linear_ticks(a, ticks);
+        for (int k = 0; k < n; k++) {
+            double v = ticks[k], y = axis_pos(a, v, fr->y1, fr->y0);
             y_tick(cr, fr, y, 5, 1);
             format_tick(label, sizeof label, v, a->step);
             text(cr, fr->x0 - 8, y, label, 1, 0.5);
@@ -495,12 +614,16 @@ static double legend_width(cairo_t *cr, const legend_entry *e, int n)
     return n ? w + 52 : 0.0;
 }
 
+#define LEGEND_ROW 20.0
+
+static double legend_height(int n) { return n ? n * LEGEND_ROW + 10 : 0.0; }
+
 static void draw_legend(cairo_t *cr, double x, double y, const legend_entry *e, int n, double w)
 {
     if (!n) return;
-    double row = 20;
+    double row = LEGEND_ROW;
     cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x + 0.5, y + 0.5, w, n * row + 10);
+    cairo_rectangle(cr, x + 0.5, y + 0.5, w, legend_height(n));
     cairo_fill_preserve(cr);
     cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
     cairo_set_line_width(cr, 1.0);
@@ -572,11 +695,11 @@ clae_status clae__plot_lines(clae_ctx *ctx, const char *path, const clae_line_pl
     cairo_surface_destroy(scratch);
 
     frame fr = {78, 46, 78 + 620, 46 + 380};
-    int width = (int)ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
-    int height = (int)fr.y1 + 62;
+    double width = ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
+    double height = fmax(fr.y1 + 62, fr.y0 + legend_height(n_entries) + 16);
     cairo_surface_t *surface;
     cairo_t *cr;
-    clae_status st = begin(ctx, pp, width, height, &surface, &cr);
+    clae_status st = begin(ctx, pp, width, height, &surface, &cr, NULL);
     if (st != CLAE_OK) return st;
     cairo_set_line_width(cr, 1.0);
     draw_x_axis(cr, &fr, &ax);
@@ -646,7 +769,10 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
     linear_axis(&ax, xmn, xmx, 0, 7);
     linear_axis(&ay, ymn, ymx, 0, 7);
 
-    /* The distinct labels, in order, each with its palette colour. */
+    /* The distinct labels, in order. Each has its own palette colour and legend
+     * entry while they fit the palette; past that the first N_PALETTE - 1 keep
+     * theirs and all others share one grey and one entry, so no two entries
+     * (nor two labels' points) look alike. */
     int *distinct = NULL, n_distinct = 0;
     if (p->labels && p->n) {
         distinct = malloc(p->n * sizeof *distinct);
@@ -657,11 +783,11 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
             if (!n_distinct || distinct[n_distinct - 1] != distinct[i])
                 distinct[n_distinct++] = distinct[i];
     }
-    enum { MAX_LEGEND = 24 };
-    legend_entry entries[MAX_LEGEND + 1];
-    char names[MAX_LEGEND + 1][48];
+    int own = n_distinct <= N_PALETTE ? n_distinct : N_PALETTE - 1;
+    legend_entry entries[N_PALETTE];
+    char names[N_PALETTE][48];
     int n_entries = 0;
-    for (int k = 0; k < n_distinct && n_entries < MAX_LEGEND; k++, n_entries++) {
+    for (int k = 0; k < own; k++, n_entries++) {
         int label = distinct[k];
         if (p->names && label >= 0 && p->names[label])
             snprintf(names[n_entries], sizeof names[0], "%s", p->names[label]);
@@ -669,9 +795,9 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
             snprintf(names[n_entries], sizeof names[0], "%d", label);
         entries[n_entries] = (legend_entry){names[n_entries], k, 0, 1};
     }
-    if (n_distinct > MAX_LEGEND) {
-        snprintf(names[n_entries], sizeof names[0], "(%d more)", n_distinct - MAX_LEGEND);
-        entries[n_entries] = (legend_entry){names[n_entries], MAX_LEGEND, 0, 1};
+    if (n_distinct > own) {
+        snprintf(names[n_entries], sizeof names[0], "other labels (%d)", n_distinct - own);
+        entries[n_entries] = (legend_entry){names[n_entries], OTHER_COLOR, 0, 1};
         n_entries++;
     }
     cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
@@ -681,11 +807,11 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
     cairo_surface_destroy(scratch);
 
     frame fr = {78, 46, 78 + 560, 46 + 520};
-    int width = (int)ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
-    int height = (int)fr.y1 + 62;
+    double width = ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
+    double height = fmax(fr.y1 + 62, fr.y0 + legend_height(n_entries) + 16);
     cairo_surface_t *surface;
     cairo_t *cr;
-    clae_status st = begin(ctx, pp, width, height, &surface, &cr);
+    clae_status st = begin(ctx, pp, width, height, &surface, &cr, NULL);
     if (st != CLAE_OK) {
         free(distinct);
         return st;
@@ -700,20 +826,23 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
     cairo_save(cr);
     cairo_rectangle(cr, fr.x0, fr.y0, fr.x1 - fr.x0, fr.y1 - fr.y0);
     cairo_clip(cr);
-    for (size_t i = 0; i < p->n; i++) {
-        if (!isfinite(p->x[i]) || !isfinite(p->y[i])) continue;
-        int color = 0;
-        if (distinct) { /* the label's rank among the distinct labels */
-            int *at = bsearch(&p->labels[i], distinct, (size_t)n_distinct, sizeof *distinct,
-                              compare_int);
-            int k = at ? (int)(at - distinct) : 0;
-            color = k < MAX_LEGEND ? k : MAX_LEGEND;
+    /* The grey points first, under the labels that have a colour. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < p->n; i++) {
+            if (!isfinite(p->x[i]) || !isfinite(p->y[i])) continue;
+            int color = 0;
+            if (distinct) { /* the label's rank among the distinct labels */
+                int *at = bsearch(&p->labels[i], distinct, (size_t)n_distinct,
+                                  sizeof *distinct, compare_int);
+                int k = at ? (int)(at - distinct) : 0;
+                color = k < own ? k : OTHER_COLOR;
+            }
+            if ((color == OTHER_COLOR) != (pass == 0)) continue;
+            set_color(cr, color, alpha);
+            cairo_arc(cr, axis_pos(&ax, p->x[i], fr.x0, fr.x1),
+                      axis_pos(&ay, p->y[i], fr.y1, fr.y0), radius, 0, 2 * PI);
+            cairo_fill(cr);
         }
-        set_color(cr, color, alpha);
-        cairo_arc(cr, axis_pos(&ax, p->x[i], fr.x0, fr.x1), axis_pos(&ay, p->y[i], fr.y1, fr.y0),
-                  radius, 0, 2 * PI);
-        cairo_fill(cr);
-    }
     cairo_restore(cr);
     free(distinct);
     draw_frame(cr, &fr, p->title, p->xlabel, p->ylabel);

@@ -1,7 +1,12 @@
 /* Pictures a person wants to look at, drawn with cairo and written as PNG:
  * titled grids of image tiles with labels, line plots and scatter plots with
- * axes, ticks and legends. Tiles are scaled up (at least 2x, and so that a
- * grid is at least ~600 px wide). */
+ * axes, ticks and legends. Tiles are scaled up (2x or more, so that a grid is
+ * at least ~600 px wide) as far as a picture stays within 16000 px a side: big
+ * tiles are drawn at 1x, a grid row still too wide is wrapped onto more lines,
+ * and what still does not fit is drawn smaller; only absurd sizes fail. A tile
+ * 1 pixel high (or wide) and long, such as a CSV row, is folded row by row into
+ * a near-square, the rest of it blank. Any finite or non-finite data plot:
+ * constant, NaN or absent values give an empty or widened axis. */
 #ifndef CLAE_PLOT_H
 #define CLAE_PLOT_H
 
@@ -52,7 +57,9 @@ typedef struct {
     const char *title, *xlabel, *ylabel;
     const float *x, *y;        /* n points */
     size_t n;
-    const int *labels;         /* n labels colouring the points (a legend per label), or NULL */
+    const int *labels;         /* n labels colouring the points, or NULL: up to 16 distinct
+                                  labels get a colour and legend entry each; past that the
+                                  15 smallest do and the rest share one grey entry */
     const char *const *names;  /* label -> legend text, or NULL: the label's number */
 } clae_scatter_plot;
 
