@@ -64,6 +64,50 @@ static int numeric(clae_model *m, const float *x, size_t dim, size_t width, doub
     return ok;
 }
 
+/* n values uniform in [lo, hi), from a fixed generator. */
+static void uniform(uint64_t *state, float *v, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+        v[i] = lo + (hi - lo) * (float)((*state >> 40) * (1.0 / 16777216.0));
+    }
+}
+
+/* Batch norm in evaluation starts as the identity (gamma 1, beta 0, running
+ * mean 0, variance 1), under which a missing scale or shift in its gradient
+ * would go unseen: gives every batch norm layer values far from those.
+ * Returns the tensors changed, -1 on failure. */
+static int perturb_batchnorm(clae_model *m)
+{
+    int changed = 0;
+    uint64_t state = 0xD1B54A32D192ED03ULL;
+    for (int li = 0; li < m->n_layers; li++) {
+        const clae_layer *l = m->layers[li];
+        if (l->vt != &clae_batchnorm_vt) continue;
+        size_t prefix = strlen(l->name);
+        for (int t = 0; t < m->n_tensors; t++) {
+            const clae_tensor_info *ti = &m->tensors[t];
+            if (strncmp(ti->name, l->name, prefix) != 0 || ti->name[prefix] != '.') continue;
+            const char *suffix = ti->name + prefix + 1;
+            float lo, hi;
+            if (strcmp(suffix, "weight") == 0) lo = 0.5f, hi = 1.8f;           /* gamma */
+            else if (strcmp(suffix, "bias") == 0) lo = -0.5f, hi = 0.5f;       /* beta */
+            else if (strcmp(suffix, "running_mean") == 0) lo = -0.4f, hi = 0.4f;
+            else if (strcmp(suffix, "running_var") == 0) lo = 0.3f, hi = 2.5f;
+            else continue;
+            float *v = malloc(ti->count * sizeof *v);
+            if (!v) return -1;
+            uniform(&state, v, ti->count, lo, hi);
+            int ok = clae__buf_write(m->dev, ti->stats ? &m->stats : &m->params, ti->offset,
+                                     ti->count, v) == CLAE_OK;
+            free(v);
+            if (!ok) return -1;
+            changed++;
+        }
+    }
+    return changed;
+}
+
 static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const char *text,
                      double h)
 {
@@ -90,11 +134,13 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const ch
         x[i] = 0.05f + 0.9f * (float)((state >> 40) * (1.0 / 16777216.0));
     }
     /* every unit in one batch: row u is the same input, asking for unit u */
-    for (size_t u = 0; u < units; u++) {
+    which[0] = 0;
+    for (size_t u = 1; u < units; u++) {
         memcpy(x + u * dim, x, dim * sizeof *x);
         which[u] = (int)u;
     }
-    int ok = clae__model_init(m, 5) == CLAE_OK &&
+    int perturbed = -1;
+    int ok = clae__model_init(m, 5) == CLAE_OK && (perturbed = perturb_batchnorm(m)) >= 0 &&
              clae__buf_create(dev, units * dim, &xb) == CLAE_OK &&
              clae__buf_write(dev, &xb, 0, units * dim, x) == CLAE_OK &&
              clae__buf_create(dev, units * dim, &dx) == CLAE_OK &&
@@ -104,6 +150,8 @@ static void run_case(clae_ctx *ctx, clae_device *dev, const char *name, const ch
              numeric(m, x, dim, width, h, n1) && numeric(m, x, dim, width, h / 2, n2);
     if (!ok) fprintf(stderr, "%s: %s\n", name, clae_ctx_message(ctx));
     CHECK(ok);
+    /* gamma, beta and both statistics of the one batch norm layer */
+    CHECK(perturbed == (strstr(name, "batch norm") ? 4 : 0));
     size_t failed = 0, skipped = 0;
     double worst = 0, worst_norm = 0, max_grad = 0;
     for (size_t u = 0; ok && u < units; u++) {

@@ -149,6 +149,8 @@ EOF
 run_ok score "$CLAE" score --model "$dense" --input mnist --skip 8000 --anomaly 9 --out "$tmp/scores.csv"
 check_lines "$tmp/scores.csv" 2001
 check "score: CSV header" grep -qx 'index,label,mse,relative,reconstruction' "$tmp/scores.csv"
+# the index is the sample's place in the input, the skipped samples counted
+check "score --skip 8000: indices 8000..9999" awk -F, 'NR > 1 && $1 != NR + 7998 { exit 1 } END { exit NR != 2001 }' "$tmp/scores.csv"
 # 9s never seen in training reconstruct worse than the digits 0-8 (full spec: 0.65)
 auc=$(sed -n 's/^AUC \([0-9.]*\) of relative for labels 9 (203 of 2000 samples) against the rest$/\1/p' "$tmp/score.out")
 if [ -n "$auc" ] && awk -v a="$auc" 'BEGIN { exit !(a > 0.55) }'; then ok
@@ -166,6 +168,8 @@ check_png "$tmp/sample.png"
 run_ok grid "$CLAE" sample --model "$vae" --grid 6 --out "$tmp/grid.png"
 check_png "$tmp/grid.png"
 check "sample --grid: message" grep -qx "wrote a 6 x 6 latent grid to $tmp/grid.png" "$tmp/grid.out"
+run_ok gridr "$CLAE" sample --model "$vae" --grid 4 --range 2 --out "$tmp/gridr.png"
+check "sample --grid --range: message" grep -qx "wrote a 4 x 4 latent grid to $tmp/gridr.png" "$tmp/gridr.out"
 
 # --- every command answers --help --------------------------------------------
 for cmd in reconstruct encode score interpolate sample; do
@@ -185,7 +189,26 @@ expect 2 'clae: --to 10000: out of range: mnist has 10000 samples (0..9999)' -- 
 expect 2 "clae: $dense: --grid needs a 2-D code, and this model's code has 16 units" -- "$CLAE" sample --model "$dense" --grid --out "$tmp/x.png"
 expect 2 "clae: $dense: not a variational model (sample needs [model] variational = yes)" -- "$CLAE" sample --model "$dense" --out "$tmp/x.png"
 expect 2 'clae score: --anomaly: expected labels 0..255 as a list or ranges (9, 7,9 or 0-3), got "nine" (see clae help score)' -- "$CLAE" score --model "$dense" --anomaly nine --out "$tmp/x.csv"
-expect 2 'clae: the AUC needs anomalies and normal samples: the 100 scored samples hold 0 anomalies' -- "$CLAE" score --model "$dense" --input mnist --limit 100 --anomaly 200 --out "$tmp/x.csv"
+# --anomaly's faults in the input are found before the scoring: no file is left behind
+expect 2 'clae: --anomaly: none of the 100 samples of mnist has those labels: the AUC needs anomalies and normal samples' -- "$CLAE" score --model "$dense" --input mnist --limit 100 --anomaly 200 --out "$tmp/x.csv"
+check "score: no CSV after a missing anomaly" test ! -e "$tmp/x.csv"
+expect 2 'clae: --anomaly: all of the 100 samples of mnist have those labels: the AUC needs anomalies and normal samples' -- "$CLAE" score --model "$dense" --input mnist --limit 100 --anomaly 0-9 --out "$tmp/x.csv"
+check "score: no CSV when all are anomalies" test ! -e "$tmp/x.csv"
+{ printf '\x00\x00\x08\x03\x00\x00\x00\x03\x00\x00\x00\x1c\x00\x00\x00\x1c'; head -c 2352 /dev/zero; } >"$tmp/blank.idx"
+expect 2 "clae: --anomaly needs labels, and $tmp/blank.idx has none (give --labels FILE)" -- "$CLAE" score --model "$dense" --input "$tmp/blank.idx" --anomaly 9 --out "$tmp/x.csv"
+check "score: no CSV without labels" test ! -e "$tmp/x.csv"
+expect 2 'clae score: --anomaly: expected labels 0..255 as a list or ranges (9, 7,9 or 0-3), got "," (see clae help score)' -- "$CLAE" score --model "$dense" --anomaly , --out "$tmp/x.csv"
+# --labels goes with --input; commands that never read labels do not take it
+expect 2 'clae: --labels needs --input' -- "$CLAE" score --model "$dense" --labels "$tmp/blank.idx" --out "$tmp/x.csv"
+expect 2 'clae reconstruct: unknown or incomplete option "--labels" (see clae help reconstruct)' -- "$CLAE" reconstruct --model "$dense" --labels "$tmp/blank.idx" --out "$tmp/x.png"
+# the bad option itself, also inside a group of short options or missing its value
+expect 2 'clae score: unknown or incomplete option "-x" (see clae help score)' -- "$CLAE" score --model "$dense" -xy
+expect 2 'clae encode: unknown or incomplete option "-q" (see clae help encode)' -- "$CLAE" encode --logvar -q
+expect 2 'clae score: unknown or incomplete option "--out" (see clae help score)' -- "$CLAE" score --model "$dense" --out
+# sample's options belong to one mode or the other
+expect 2 'clae sample: --range needs --grid (see clae help sample)' -- "$CLAE" sample --model "$vae" --range 2 --out "$tmp/x.png"
+expect 2 'clae sample: --count and --seed draw from the prior, not with --grid (see clae help sample)' -- "$CLAE" sample --model "$vae" --grid 4 --count 8 --out "$tmp/x.png"
+expect 2 'clae sample: --count and --seed draw from the prior, not with --grid (see clae help sample)' -- "$CLAE" sample --model "$vae" --seed 3 --grid --out "$tmp/x.png"
 expect 2 'clae: --skip 10000: mnist has only 10000 samples' -- "$CLAE" score --model "$dense" --input mnist --skip 10000 --out "$tmp/x.csv"
 
 echo "use_commands: $passed passed, $failed failed"

@@ -131,5 +131,30 @@ expect 2 'clae probe: unknown or incomplete option "--bogus" (see clae help prob
 expect 2 "clae: $tmp/blank.idx: no labels (the probe trains a classifier with them: give --labels FILE)" -- \
     "$CLAE" probe --model "$M" --input "$tmp/blank.idx"
 
+
+# probe counts the labels that occur: 20 digits labelled 3 and 7 are 2 classes; all 5 is 1
+gzip -dc data/mnist10k-images-idx3-ubyte.gz | head -c $((16 + 20 * 784)) >"$tmp/d20.idx"
+printf '\x00\x00\x00\x14' | dd of="$tmp/d20.idx" bs=1 seek=4 conv=notrunc status=none
+idx_labels() { # idx_labels FILE LABEL...: an IDX1 file of the labels
+    python3 -c 'import struct, sys
+labels = [int(v) for v in sys.argv[2:]]
+open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, len(labels)) + bytes(labels))' "$@"
+}
+idx_labels "$tmp/l37.idx" 3 7 3 7 3 7 3 7 3 7 3 7 3 7 3 7 3 7 3 7
+idx_labels "$tmp/l5.idx" 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5
+"$CLAE" probe --model "$M" --input "$tmp/d20.idx" --labels "$tmp/l37.idx" >"$tmp/probe37.out" 2>&1
+check "probe on labels 3 and 7 exit 0" [ $? = 0 ]
+check "probe: labels 3 and 7 are 2 classes" grep -q "16 train and 4 test samples, 2 classes" "$tmp/probe37.out"
+expect 2 "clae: $tmp/d20.idx: every label is 5: the probe needs samples of at least 2 classes" -- \
+    "$CLAE" probe --model "$M" --input "$tmp/d20.idx" --labels "$tmp/l5.idx"
+# --labels needs --input (one check for every command); features and inpaint take none
+expect 2 'clae: --labels needs --input' -- "$CLAE" probe --model "$M" --labels "$tmp/l5.idx"
+expect 2 'clae features: unknown or incomplete option "--labels" (see clae help features)' -- \
+    "$CLAE" features --model "$M" --labels "$tmp/l5.idx" --out "$tmp/x.png"
+expect 2 'clae inpaint: unknown or incomplete option "--labels" (see clae help inpaint)' -- \
+    "$CLAE" inpaint --model "$M" --mask square:4 --labels "$tmp/l5.idx" --out "$tmp/x.png"
+expect 2 'clae inpaint: unknown or incomplete option "-z" (see clae help inpaint)' -- \
+    "$CLAE" inpaint --model "$M" -zk --mask square:4 --out "$tmp/x.png"
+
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

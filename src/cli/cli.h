@@ -26,6 +26,8 @@ clae_ctx *cli_context(int verbose);
 int cli_fail(clae_ctx *ctx, clae_status status);
 /* Prints "clae <command>: <message>" for a usage error and returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...) CLAE__PRINTF(2, 3);
+/* After getopt_long answered '?': the usage error naming the bad option ("-x" of a group). */
+int cli_bad_option(const char *command, char **argv);
 /* Chooses (--device / $CLAE_DEVICE / first GPU / first) and opens a device. */
 clae_status cli_open_device(clae_ctx *ctx, const char *choice, clae_device **dev);
 /* Parses a non-negative integer option; returns 0 on success. */

@@ -62,8 +62,7 @@ static int run(int argc, char **argv)
             if (cli_parse_long(optarg, 1, 3600, &seconds) != 0)
                 return cli_usage_error("bench", "--seconds: expected 1..3600, got \"%s\"", optarg);
         } else
-            return cli_usage_error("bench", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("bench", argv);
     }
     if (optind < argc) return cli_usage_error("bench", "unexpected argument \"%s\"", argv[optind]);
     clae_ctx *ctx = cli_context(verbose);

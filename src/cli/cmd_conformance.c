@@ -49,7 +49,7 @@ static int run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 'd') device = optarg;
         else if (c == 'v') verbose = 1;
-        else return cli_usage_error("conformance", "unknown option \"%s\"", argv[optind - 1]);
+        else return cli_bad_option("conformance", argv);
     }
     if (optind < argc)
         return cli_usage_error("conformance", "unexpected argument \"%s\"", argv[optind]);

@@ -35,8 +35,7 @@ static int run(int argc, char **argv)
                 return cli_usage_error("encode", "%s: expected a non-negative integer, got \"%s\"",
                                        c == 's' ? "--skip" : "--limit", optarg);
         } else
-            return cli_usage_error("encode", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("encode", argv);
     }
     if (optind < argc) return cli_usage_error("encode", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !input || !out)

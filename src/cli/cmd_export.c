@@ -39,7 +39,7 @@ static int run(int argc, char **argv)
         else if (c == 'o') out = optarg;
         else if (c == 'd') device = optarg;
         else
-            return cli_usage_error("export", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+            return cli_bad_option("export", argv);
     }
     if (optind < argc) return cli_usage_error("export", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !out) return cli_usage_error("export", "--model and --out are required");
@@ -59,7 +59,7 @@ static int run(int argc, char **argv)
         const char *epoch = clae_safetensors_meta(st, "epoch"), *seed = clae_safetensors_meta(st, "seed");
         const char *step = clae_safetensors_meta(st, "step"), *where = clae_safetensors_meta(st, "device");
         clae_checkpoint_meta meta = {epoch ? (int)strtol(epoch, NULL, 10) : 0, 0, 0, lm.spec.text, "",
-                                     where ? where : "", lm.channels, lm.height, lm.width};
+                                     where ? where : "", lm.channels, lm.height, lm.width, NULL};
         meta.step = step ? strtoull(step, NULL, 10) : 0;
         meta.seed = seed ? strtoull(seed, NULL, 10) : lm.spec.train.seed;
         s = clae__checkpoint_save(ctx, out, lm.model, NULL, &meta);

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/features.h"
 
 static const char usage[] =
     "usage: clae features --model DIR/model.safetensors --out FILE.png [--input DATA]\n"
-    "                     [--labels FILE] [--units N] [--steps N] [--device N]\n"
+    "                     [--units N] [--steps N] [--device N]\n"
     "Writes two pictures: FILE.png, the first layer's weights as tiles (a dense layer: each\n"
     "unit's weights as an image; a convolution: its filters), and FILE-units.png, one row\n"
     "per code unit (the first N, default 16): the 8 samples of the input (default: the\n"
@@ -35,29 +36,23 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {{"model", required_argument, NULL, 'm'},
                                             {"input", required_argument, NULL, 'i'},
-                                            {"labels", required_argument, NULL, 'l'},
                                             {"units", required_argument, NULL, 'u'},
                                             {"steps", required_argument, NULL, 's'},
                                             {"out", required_argument, NULL, 'o'},
                                             {"device", required_argument, NULL, 'd'},
-                                            {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     clae_features_options o = {.units = 16, .steps = 150};
-    const char *device = NULL, *out = NULL;
+    const char *model = NULL, *input = NULL, *device = NULL, *out = NULL;
     long value = 0;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == 'm') o.model = optarg;
-        else if (c == 'i') o.input = optarg;
-        else if (c == 'l') o.labels = optarg;
+        if (c == 'm') model = optarg;
+        else if (c == 'i') input = optarg;
         else if (c == 'o') out = optarg;
         else if (c == 'd') device = optarg;
-        else if (c == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        } else if (c == 'u') {
+        else if (c == 'u') {
             if (cli_parse_long(optarg, 1, 256, &value) != 0)
                 return cli_usage_error("features", "--units: expected 1..256, got \"%s\"", optarg);
             o.units = (int)value;
@@ -66,37 +61,34 @@ static int run(int argc, char **argv)
                 return cli_usage_error("features", "--steps: expected 0..5000, got \"%s\"", optarg);
             o.steps = (int)value;
         } else
-            return cli_usage_error("features", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("features", argv);
     }
     if (optind < argc)
         return cli_usage_error("features", "unexpected argument \"%s\"", argv[optind]);
-    if (!o.model || !out) return cli_usage_error("features", "--model and --out are required");
-    if (o.labels && !o.input) return cli_usage_error("features", "--labels needs --input");
+    if (!model || !out) return cli_usage_error("features", "--model and --out are required");
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
-    clae_features_result r;
     char *second = units_path(out);
-    clae_status s = second ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "out of memory");
+    if (!second) {
+        fputs("clae: out of memory\n", stderr);
+        return clae_status_exit_code(CLAE_ENOMEM);
+    }
     o.weights_path = out;
     o.units_path = second;
-    if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
-    if (s == CLAE_OK) s = clae__features(ctx, dev, &o, &r);
-    int code = 0;
+    clae_features_result r;
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device,
+                                   &(clae_use_options){.model = model, .input = input,
+                                                       .batch = CLAE_FEATURES_BATCH(o.units)});
+    if (s == CLAE_OK) s = clae__features(m.ctx, &m.use, &o, &r);
     if (s == CLAE_OK) {
         printf("wrote %s (%d first-layer tiles)\n", out, r.weight_tiles);
         printf("wrote %s (%d code units: top %d of %zu samples, and the maximising input at "
                "L2 norm %.3f)\n", second, r.units, CLAE_FEATURES_TOP, r.samples, r.norm);
         printf("mean unit value: best sample %.4f, maximising input %.4f\n", r.mean_top,
                r.mean_max);
-    } else {
-        code = cli_fail(ctx, s);
     }
     free(second);
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_features = {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/inpaint.h"
 
 static const char usage[] =
@@ -28,7 +29,6 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {{"model", required_argument, NULL, 'm'},
                                             {"input", required_argument, NULL, 'i'},
-                                            {"labels", required_argument, NULL, 'l'},
                                             {"mask", required_argument, NULL, 'k'},
                                             {"count", required_argument, NULL, 'c'},
                                             {"seed", required_argument, NULL, 's'},
@@ -37,30 +37,24 @@ static int run(int argc, char **argv)
                                             {"save-masked", required_argument, NULL, 'S'},
                                             {"out", required_argument, NULL, 'o'},
                                             {"device", required_argument, NULL, 'd'},
-                                            {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    clae_inpaint_options o = {.count = 1000, .seed = 1, .iterations = 0, .shown = 16};
-    const char *device = NULL;
-    long value = 0;
+    clae_inpaint_options o = {.seed = 1, .iterations = 0, .shown = 16};
+    const char *input = NULL, *device = NULL;
+    long count = 1000, value = 0;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 'm') o.model = optarg;
-        else if (c == 'i') o.input = optarg;
-        else if (c == 'l') o.labels = optarg;
+        else if (c == 'i') input = optarg;
         else if (c == 'k') o.mask_text = optarg;
         else if (c == 'S') o.save_dir = optarg;
         else if (c == 'o') o.picture = optarg;
         else if (c == 'd') device = optarg;
-        else if (c == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        } else if (c == 'c') {
-            if (cli_parse_long(optarg, 1, 10000000, &value) != 0)
+        else if (c == 'c') {
+            if (cli_parse_long(optarg, 1, 10000000, &count) != 0)
                 return cli_usage_error("inpaint", "--count: expected 1..10000000, got \"%s\"",
                                        optarg);
-            o.count = (size_t)value;
         } else if (c == 's') {
             if (cli_parse_long(optarg, 0, 0x7fffffffL, &value) != 0)
                 return cli_usage_error("inpaint", "--seed: expected a non-negative integer, got "
@@ -76,26 +70,24 @@ static int run(int argc, char **argv)
                 return cli_usage_error("inpaint", "--show: expected 1..256, got \"%s\"", optarg);
             o.shown = (int)value;
         } else
-            return cli_usage_error("inpaint", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("inpaint", argv);
     }
     if (optind < argc)
         return cli_usage_error("inpaint", "unexpected argument \"%s\"", argv[optind]);
     if (!o.model || !o.mask_text || !o.picture)
         return cli_usage_error("inpaint", "--model, --mask and --out are required");
-    if (o.labels && !o.input) return cli_usage_error("inpaint", "--labels needs --input");
 
     clae_ctx *ctx = cli_context(0);
-    if (clae__mask_parse(ctx, o.mask_text, &o.mask) != CLAE_OK) {
-        int code = cli_usage_error("inpaint", "%s", clae_ctx_message(ctx));
-        clae_ctx_destroy(ctx);
-        return code;
-    }
-    clae_device *dev = NULL;
+    clae_status s = clae__mask_parse(ctx, o.mask_text, &o.mask);
+    int code = s == CLAE_OK ? 0 : cli_usage_error("inpaint", "%s", clae_ctx_message(ctx));
+    clae_ctx_destroy(ctx);
+    if (code) return code;
+
     clae_inpaint_result r;
-    clae_status s = cli_open_device(ctx, device, &dev);
-    if (s == CLAE_OK) s = clae__inpaint(ctx, dev, &o, &r);
-    int code = 0;
+    cli_model_session m;
+    s = cli_model_open(&m, device, &(clae_use_options){.model = o.model, .input = input,
+                                                       .limit = (size_t)count});
+    if (s == CLAE_OK) s = clae__inpaint(m.ctx, &m.use, &o, &r);
     if (s == CLAE_OK) {
         printf("inpainted %zu samples, mask %s: %zu masked values (%.1f%%)\n", r.count,
                o.mask_text, r.masked, 100.0 * (double)r.masked / (double)r.values);
@@ -105,12 +97,8 @@ static int run(int argc, char **argv)
         printf("inpainted_mse %.5f\n", r.mse[r.iterations - 1]);
         printf("wrote %s\n", o.picture);
         if (o.save_dir) printf("wrote the arrays to %s\n", o.save_dir);
-    } else {
-        code = cli_fail(ctx, s);
     }
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_inpaint = {

@@ -38,8 +38,7 @@ static int run(int argc, char **argv)
                 return cli_usage_error("interpolate", "--steps: expected 2..64, got \"%s\"",
                                        optarg);
         } else
-            return cli_usage_error("interpolate", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("interpolate", argv);
     }
     if (optind < argc)
         return cli_usage_error("interpolate", "unexpected argument \"%s\"", argv[optind]);

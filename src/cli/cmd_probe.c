@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/model_session.h"
 #include "use/probe.h"
 
 static const char usage[] =
@@ -16,7 +17,8 @@ static const char usage[] =
     "model's codes, on the raw pixels and on as many PCA components as the code has units,\n"
     "and prints each one's accuracy on held-out samples. Without --input the model's own\n"
     "train and test splits (its spec's [data]) are used; with it, its last F (default 0.2)\n"
-    "are held out. The data must have labels. --json also writes the table as JSON.\n";
+    "are held out. The data must have labels, of at least 2 classes (the classes reported\n"
+    "are the labels that occur). --json also writes the table as JSON.\n";
 
 static int run(int argc, char **argv)
 {
@@ -26,45 +28,39 @@ static int run(int argc, char **argv)
                                             {"holdout", required_argument, NULL, 'H'},
                                             {"json", required_argument, NULL, 'j'},
                                             {"device", required_argument, NULL, 'd'},
-                                            {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     clae_probe_options o = {.holdout = 0.2};
-    const char *device = NULL, *json = NULL;
+    const char *model = NULL, *labels = NULL, *device = NULL, *json = NULL;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (c == 'm') o.model = optarg;
+        if (c == 'm') model = optarg;
         else if (c == 'i') o.input = optarg;
-        else if (c == 'l') o.labels = optarg;
+        else if (c == 'l') labels = optarg;
         else if (c == 'j') json = optarg;
         else if (c == 'd') device = optarg;
-        else if (c == 'h') {
-            fputs(usage, stdout);
-            return 0;
-        } else if (c == 'H') {
+        else if (c == 'H') {
             char *end = NULL;
             o.holdout = strtod(optarg, &end);
             if (end == optarg || *end || !(o.holdout > 0.0 && o.holdout < 1.0))
                 return cli_usage_error("probe", "--holdout: expected a number in (0, 1), got "
                                                 "\"%s\"", optarg);
         } else
-            return cli_usage_error("probe", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("probe", argv);
     }
     if (optind < argc) return cli_usage_error("probe", "unexpected argument \"%s\"", argv[optind]);
-    if (!o.model) return cli_usage_error("probe", "--model is required");
-    if (o.labels && !o.input) return cli_usage_error("probe", "--labels needs --input");
+    if (!model) return cli_usage_error("probe", "--model is required");
 
-    clae_ctx *ctx = cli_context(0);
-    clae_device *dev = NULL;
     clae_probe_result r;
-    clae_status s = cli_open_device(ctx, device, &dev);
-    if (s == CLAE_OK) s = clae__probe(ctx, dev, &o, &r);
-    if (s == CLAE_OK && json) s = clae__probe_write_json(ctx, json, o.model, &r);
-    int code = 0;
+    cli_model_session m;
+    clae_status s = cli_model_open(&m, device, &(clae_use_options){.model = model,
+                                                                   .input = o.input,
+                                                                   .labels = labels});
+    if (s == CLAE_OK) s = clae__probe(m.ctx, &m.use, &o, &r);
+    if (s == CLAE_OK && json) s = clae__probe_write_json(m.ctx, json, model, &r);
     if (s == CLAE_OK) {
-        printf("probe of %s: %zu train and %zu test samples, %d classes\n", o.model,
+        printf("probe of %s: %zu train and %zu test samples, %d classes\n", model,
                r.train_count, r.test_count, r.classes);
         printf("%-10s %9s %10s %10s\n", "features", "dims", "train acc", "test acc");
         for (int i = 0; i < CLAE_PROBE_ROWS; i++)
@@ -75,12 +71,8 @@ static int run(int argc, char **argv)
                "(batch %d, lr %g, momentum 0.9, weight decay %g)\n",
                r.epochs, r.batch, r.learning_rate, r.weight_decay);
         if (json) printf("wrote %s\n", json);
-    } else {
-        code = cli_fail(ctx, s);
     }
-    clae_device_close(dev);
-    clae_ctx_destroy(ctx);
-    return code;
+    return cli_model_close(&m, s);
 }
 
 const clae_command clae_cmd_probe = {

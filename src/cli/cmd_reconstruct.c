@@ -11,12 +11,11 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {{"model", required_argument, NULL, 'm'},
                                             {"input", required_argument, NULL, 'i'},
-                                            {"labels", required_argument, NULL, 'l'},
                                             {"count", required_argument, NULL, 'c'},
                                             {"out", required_argument, NULL, 'o'},
                                             {"device", required_argument, NULL, 'd'},
                                             {NULL, 0, NULL, 0}};
-    const char *model = NULL, *input = NULL, *labels = NULL, *out = NULL, *device = NULL;
+    const char *model = NULL, *input = NULL, *out = NULL, *device = NULL;
     long count = 16;
     int c;
     optind = 1;
@@ -24,7 +23,6 @@ static int run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 'm') model = optarg;
         else if (c == 'i') input = optarg;
-        else if (c == 'l') labels = optarg;
         else if (c == 'o') out = optarg;
         else if (c == 'd') device = optarg;
         else if (c == 'c') {
@@ -32,8 +30,7 @@ static int run(int argc, char **argv)
                 return cli_usage_error("reconstruct", "--count: expected 1..256, got \"%s\"",
                                        optarg);
         } else
-            return cli_usage_error("reconstruct", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("reconstruct", argv);
     }
     if (optind < argc)
         return cli_usage_error("reconstruct", "unexpected argument \"%s\"", argv[optind]);
@@ -45,7 +42,7 @@ static int run(int argc, char **argv)
     cli_model_session m;
     clae_status s = cli_model_open(&m, device,
                                    &(clae_use_options){.model = model, .input = input,
-                                                       .labels = labels, .batch = (size_t)count,
+                                                       .batch = (size_t)count,
                                                        .limit = (size_t)count});
     if (s == CLAE_OK)
         s = clae__use_reconstruct(m.ctx, &m.use, model, (size_t)count, out, &shown, &mse, &rows);
@@ -57,7 +54,7 @@ static int run(int argc, char **argv)
 const clae_command clae_cmd_reconstruct = {
     "reconstruct", "originals above the model's reconstructions, as a picture",
     "usage: clae reconstruct --model DIR/model.safetensors --out FILE.png [--input DATA]\n"
-    "                        [--labels FILE] [--count N] [--device N]\n"
+    "                        [--count N] [--device N]\n"
     "Draws the first N samples (default 16, at most 256) of DATA on one row and the\n"
     "model's reconstructions under them, 16 a row, titled with the model and the mean\n"
     "squared error of the shown samples. A denoising model ([noise] in its spec) gets\n"

@@ -46,7 +46,7 @@ static int run(int argc, char **argv)
     const char *model = NULL, *out = NULL, *device = NULL;
     long count = 64, seed = 1, side = 0;
     double range = 0.0;
-    int c;
+    int c, count_given = 0, seed_given = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -54,9 +54,11 @@ static int run(int argc, char **argv)
         else if (c == 'o') out = optarg;
         else if (c == 'd') device = optarg;
         else if (c == 'c') {
+            count_given = 1;
             if (cli_parse_long(optarg, 1, 4096, &count) != 0)
                 return cli_usage_error("sample", "--count: expected 1..4096, got \"%s\"", optarg);
         } else if (c == 's') {
+            seed_given = 1;
             if (cli_parse_long(optarg, 0, 0x7fffffffL, &seed) != 0)
                 return cli_usage_error("sample", "--seed: expected a non-negative integer, got \"%s\"",
                                        optarg);
@@ -75,10 +77,14 @@ static int run(int argc, char **argv)
                 return cli_usage_error("sample", "--range: expected a number in (0, 100], got "
                                        "\"%s\"", optarg);
         } else
-            return cli_usage_error("sample", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+            return cli_bad_option("sample", argv);
     }
     if (optind < argc) return cli_usage_error("sample", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !out) return cli_usage_error("sample", "--model and --out are required");
+    /* the two modes take their own options: one left without effect is a mistake */
+    if (range > 0.0 && !side) return cli_usage_error("sample", "--range needs --grid");
+    if (side && (count_given || seed_given))
+        return cli_usage_error("sample", "--count and --seed draw from the prior, not with --grid");
 
     clae_ctx *ctx = cli_context(0);
     clae_device *dev = NULL;
@@ -133,10 +139,13 @@ static int run(int argc, char **argv)
 const clae_command clae_cmd_sample = {
     "sample", "decode draws from the prior of a variational model",
     "usage: clae sample --model DIR/model.safetensors --out FILE.png [--count N] [--seed S]\n"
-    "                   [--grid [SIDE]] [--range R] [--device N]\n"
+    "                   [--device N]\n"
+    "       clae sample --model DIR/model.safetensors --out FILE.png --grid [SIDE] [--range R]\n"
+    "                   [--device N]\n"
     "Decodes N draws (default 64) from N(0, I) with a variational model into a titled grid\n"
     "of images, 16 a row. The same seed gives the same draws.\n"
     "--grid [SIDE] (any model with a 2-D code): decodes instead the SIDE x SIDE grid of codes\n"
     "(default 15) over the latent square, z1 left to right, z2 bottom to top: at the\n"
-    "standard normal's quantiles, or evenly over [-R, R]^2 with --range R.\n",
+    "standard normal's quantiles, or evenly over [-R, R]^2 with --range R. --range needs\n"
+    "--grid; --count and --seed, which draw from the prior, do not go with it.\n",
     run};

@@ -15,8 +15,9 @@ static int parse_labels(const char *text, unsigned char *set)
     char buf[256];
     if (strlen(text) >= sizeof buf || !text[0]) return -1;
     strcpy(buf, text);
+    int items = 0;
     for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
-         item = strtok_r(NULL, ",", &save)) {
+         item = strtok_r(NULL, ",", &save), items++) {
         long lo, hi;
         char *dash = strchr(item, '-');
         if (dash) *dash = '\0';
@@ -25,18 +26,18 @@ static int parse_labels(const char *text, unsigned char *set)
         if (dash && (cli_parse_long(dash + 1, lo, CLAE_MAX_CLASSES - 1, &hi) != 0)) return -1;
         for (long l = lo; l <= hi; l++) set[l] = 1;
     }
-    return 0;
+    return items > 0 ? 0 : -1; /* "," names no label */
 }
 
 static void print_auc(clae_ctx *ctx, const clae_use *u, const char *what, const double *score,
-                      const unsigned char *set, const char *anomaly, clae_status *s)
+                      const unsigned char *positive, size_t anomalies, const char *anomaly,
+                      clae_status *s)
 {
     double auc = 0.0;
-    size_t n = 0;
-    if (*s == CLAE_OK) *s = clae__anomaly_auc(ctx, &u->data, score, set, &auc, &n);
+    if (*s == CLAE_OK) *s = clae__auc(ctx, score, positive, u->data.count, &auc);
     if (*s == CLAE_OK)
         printf("AUC %.4f of %s for labels %s (%zu of %zu samples) against the rest\n", auc, what,
-               anomaly, n, u->data.count);
+               anomaly, anomalies, u->data.count);
 }
 
 static int run(int argc, char **argv)
@@ -74,8 +75,7 @@ static int run(int argc, char **argv)
                 return cli_usage_error("score", "%s: expected a non-negative integer, got \"%s\"",
                                        c == 's' ? "--skip" : "--limit", optarg);
         } else
-            return cli_usage_error("score", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("score", argv);
     }
     if (optind < argc) return cli_usage_error("score", "unexpected argument \"%s\"", argv[optind]);
     if (!model || !out) return cli_usage_error("score", "--model and --out are required");
@@ -83,6 +83,8 @@ static int run(int argc, char **argv)
     clae_scores sc;
     memset(&sc, 0, sizeof sc);
     double *elbo = NULL;
+    unsigned char *positive = NULL;
+    size_t anomalies = 0;
     cli_model_session m;
     clae_status s = cli_model_open(&m, device,
                                    &(clae_use_options){.model = model, .input = input,
@@ -90,24 +92,29 @@ static int run(int argc, char **argv)
                                                        .limit = (size_t)limit});
     clae_ctx *ctx = m.ctx;
     const clae_use *u = &m.use;
+    /* the input's fault, found before the scoring and before the file is written */
+    if (s == CLAE_OK && anomaly)
+        s = clae__anomaly_rows(ctx, &u->data, set, &positive, &anomalies);
     if (s == CLAE_OK) s = clae__use_score(ctx, &m.use, &sc);
-    if (s == CLAE_OK) s = clae__scores_write_csv(ctx, out, &sc, u->data.labels);
+    if (s == CLAE_OK) s = clae__scores_write_csv(ctx, out, &sc, u->data.labels, (size_t)skip);
     if (s == CLAE_OK) printf("wrote the scores of %zu samples to %s\n", sc.count, out);
     if (anomaly) {
-        print_auc(ctx, u, "mse", sc.mse, set, anomaly, &s);
-        print_auc(ctx, u, "relative", sc.relative, set, anomaly, &s);
+        print_auc(ctx, u, "mse", sc.mse, positive, anomalies, anomaly, &s);
+        print_auc(ctx, u, "relative", sc.relative, positive, anomalies, anomaly, &s);
         /* with an mse loss the summed error ranks as the mse does */
         if (u->lm.spec.loss.reconstruction != CLAE_RECON_MSE)
-            print_auc(ctx, u, "reconstruction", sc.reconstruction, set, anomaly, &s);
+            print_auc(ctx, u, "reconstruction", sc.reconstruction, positive, anomalies, anomaly,
+                      &s);
         if (s == CLAE_OK && sc.variational) {
             elbo = malloc(sc.count * sizeof *elbo);
             if (!elbo) s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
             for (size_t i = 0; s == CLAE_OK && i < sc.count; i++)
                 elbo[i] = sc.reconstruction[i] + sc.kl[i];
-            print_auc(ctx, u, "neg_elbo", elbo, set, anomaly, &s);
+            print_auc(ctx, u, "neg_elbo", elbo, positive, anomalies, anomaly, &s);
         }
     }
     free(elbo);
+    free(positive);
     clae__scores_free(&sc);
     return cli_model_close(&m, s);
 }
@@ -116,15 +123,16 @@ const clae_command clae_cmd_score = {
     "score", "per-sample reconstruction error, for anomaly detection",
     "usage: clae score --model DIR/model.safetensors --out FILE.csv [--input DATA]\n"
     "                  [--labels FILE] [--anomaly LABELS] [--skip N] [--limit N] [--device N]\n"
-    "Writes one row per sample of DATA: index, label (when known), mse (the mean squared\n"
-    "error per value of its reconstruction), relative (its squared error over the\n"
-    "sample's own sum of squares), reconstruction (the model's reconstruction\n"
-    "loss summed over the values: bce in nats, or the squared error) and, for a variational\n"
-    "model, kl (the KL divergence of its code from N(0, I), in nats) and neg_elbo\n"
-    "(reconstruction + kl, the negative evidence lower bound). --anomaly LABELS (9, 7,9 or\n"
-    "0-3) prints the area under the ROC curve of each score for telling the samples with\n"
-    "those labels from the rest (needs labels).\n"
+    "Writes one row per sample of DATA: index (the sample's place in DATA, the skipped\n"
+    "samples counted, as interpolate --from counts), label (when known), mse (the mean\n"
+    "squared error per value of its reconstruction), relative (its squared error over the\n"
+    "sample's own sum of squares), reconstruction (the model's reconstruction loss summed\n"
+    "over the values: bce in nats, or the squared error) and, for a variational model, kl\n"
+    "(the KL divergence of its code from N(0, I), in nats) and neg_elbo (reconstruction +\n"
+    "kl, the negative evidence lower bound). --anomaly LABELS (9, 7,9 or 0-3) prints the\n"
+    "area under the ROC curve of each score for telling the samples with those labels from\n"
+    "the rest; it needs labels, and both kinds of sample among those scored.\n"
     "--skip N leaves out the first N samples (e.g. those the model was trained on), --limit\n"
     "N keeps the first N of the rest. DATA: a data file or folder in any [data] format, or\n"
-    "\"mnist\"; default: the test split of the model's own spec.\n",
+    "\"mnist\"; default: the test split of the model's own spec. --labels needs --input.\n",
     run};

@@ -382,8 +382,7 @@ static int run(int argc, char **argv)
             break;
         default:
             free_sets(&sets);
-            return cli_usage_error("train", "unknown or incomplete option \"%s\"",
-                                   argv[optind - 1]);
+            return cli_bad_option("train", argv);
         }
         if (err || bad_set) {
             free_sets(&sets);

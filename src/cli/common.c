@@ -1,8 +1,10 @@
 /* Helpers shared by the commands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -38,6 +40,26 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     fprintf(stderr, " (see clae help %s)\n", command);
     va_end(ap);
     return clae_status_exit_code(CLAE_EUSAGE);
+}
+
+/* "-xy": a group of short options, as getopt reads them one character at a time. */
+static int short_group_with(const char *arg, int c)
+{
+    return arg && arg[0] == '-' && arg[1] && arg[1] != '-' && strchr(arg + 1, c) != NULL;
+}
+
+int cli_bad_option(const char *command, char **argv)
+{
+    const char *at = argv[optind - 1];
+    /* getopt sets optopt to the character for a bad short option, to 0 for an
+     * unknown long one, and to the option's value for a long one missing or
+     * refusing its argument. A bad short option inside a group leaves optind
+     * on the group (argv[optind - 1] is then the element before it, e.g. the
+     * argument of --model); the last one of a group moves optind past it. */
+    if (optopt > 0 && optopt < 128 &&
+        (short_group_with(at, optopt) || short_group_with(argv[optind], optopt)))
+        return cli_usage_error(command, "unknown or incomplete option \"-%c\"", optopt);
+    return cli_usage_error(command, "unknown or incomplete option \"%s\"", at);
 }
 
 clae_status cli_open_device(clae_ctx *ctx, const char *choice, clae_device **dev)

@@ -1,6 +1,6 @@
 /* The frame of a command that runs a trained model over its input (reconstruct,
- * encode, score, interpolate): a context, the device, then the model with its
- * data, opened in that order and closed in reverse. */
+ * encode, score, interpolate, features, probe, inpaint): a context, the device,
+ * then the model with its data, opened in that order and closed in reverse. */
 #ifndef CLAE_CLI_MODEL_SESSION_H
 #define CLAE_CLI_MODEL_SESSION_H
 

@@ -61,21 +61,26 @@ typedef struct {
 } clae_scores;
 clae_status clae__use_score(clae_ctx *ctx, clae_use *u, clae_scores *out);
 void clae__scores_free(clae_scores *sc);
-/* CSV: index, label (when known), mse, relative, reconstruction, and for a VAE kl and
- * neg_elbo = reconstruction + kl. */
+/* CSV: index (first + the row: the sample's place in the input before any
+ * --skip), label (when known), mse, relative, reconstruction, and for a VAE kl
+ * and neg_elbo = reconstruction + kl. */
 clae_status clae__scores_write_csv(clae_ctx *ctx, const char *path, const clae_scores *sc,
-                                   const int *labels);
+                                   const int *labels, size_t first);
 /* The area under the ROC curve of score for "positive" (nonzero) against the
  * rest: the Mann-Whitney rank-sum statistic, tied scores sharing their mean
- * rank. Needs at least one sample of each kind (else a data error). */
+ * rank. Needs at least one sample of each kind, and finite scores (else a
+ * data error). */
 clae_status clae__auc(clae_ctx *ctx, const double *score, const unsigned char *positive,
                       size_t n, double *auc);
 
-/* The AUC of score for "the label is anomalous" (anomalous[label] != 0,
- * CLAE_MAX_CLASSES entries) against the rest, over the rows of d; data
- * without labels is a usage error. *anomalies: the anomalous rows. */
-clae_status clae__anomaly_auc(clae_ctx *ctx, const clae_dataset *d, const double *score,
-                              const unsigned char *anomalous, double *auc, size_t *anomalies);
+/* The rows of d whose label is anomalous (anomalous[label] != 0,
+ * CLAE_MAX_CLASSES entries) as a new array of d->count flags for clae__auc,
+ * checked before any scoring: data without labels is a usage error, data
+ * without an anomaly or without a normal sample a data error. *anomalies:
+ * the anomalous rows. */
+clae_status clae__anomaly_rows(clae_ctx *ctx, const clae_dataset *d,
+                               const unsigned char *anomalous, unsigned char **positive,
+                               size_t *anomalies);
 
 /* interpolate.c: rows `from` and `to` of the input (bad indices are usage
  * errors naming the count); decodes `steps` points on the line between their

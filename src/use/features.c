@@ -190,47 +190,39 @@ done:
     return s;
 }
 
-clae_status clae__features(clae_ctx *ctx, clae_device *dev, const clae_features_options *o,
+clae_status clae__features(clae_ctx *ctx, clae_use *u, const clae_features_options *o,
                            clae_features_result *out)
 {
     memset(out, 0, sizeof *out);
-    clae_use u;
-    size_t batch = o->units > 256 ? (size_t)o->units : 256;
-    clae_status s = clae__use_open(ctx, dev, &(clae_use_options){.model = o->model,
-                                                                 .input = o->input,
-                                                                 .labels = o->labels,
-                                                                 .batch = batch},
-                                   &u);
-    if (s != CLAE_OK) return s;
-    clae_model *m = u.lm.model;
-    out->samples = u.data.count;
+    clae_status s = CLAE_OK;
+    clae_model *m = u->lm.model;
+    out->samples = u->data.count;
     out->units = o->units < m->code ? o->units : m->code;
-    size_t width = clae_shape_size(m->layers[m->code_layer]->out), dim = u.data.dim;
-    float *acts = malloc((u.data.count ? u.data.count : 1) * width * sizeof *acts);
+    size_t width = clae_shape_size(m->layers[m->code_layer]->out), dim = u->data.dim;
+    float *acts = malloc((u->data.count ? u->data.count : 1) * width * sizeof *acts);
     float *maxed = malloc((size_t)out->units * dim * sizeof *maxed);
     float *max_act = malloc((size_t)out->units * sizeof *max_act);
     if (!acts || !maxed || !max_act) s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
-    if (s == CLAE_OK && u.data.count == 0)
-        s = clae__fail(ctx, CLAE_EDATA, "%s: no samples", u.data.name);
-    if (s == CLAE_OK) s = write_weights(ctx, &u, o->weights_path, &out->weight_tiles);
-    if (s == CLAE_OK) s = clae__encode_at(m, &u.x, u.data.count, m->code_layer, acts);
+    if (s == CLAE_OK && u->data.count == 0)
+        s = clae__fail(ctx, CLAE_EDATA, "%s: no samples", u->data.name);
+    if (s == CLAE_OK) s = write_weights(ctx, u, o->weights_path, &out->weight_tiles);
+    if (s == CLAE_OK) s = clae__encode_at(m, &u->x, u->data.count, m->code_layer, acts);
     if (s == CLAE_OK) {
         /* the radius: the samples' mean L2 norm (a digit's ink) */
         double sum = 0;
-        for (size_t i = 0; i < u.data.count; i++) {
+        for (size_t i = 0; i < u->data.count; i++) {
             double n2 = 0;
-            const float *row = u.data.x + i * dim;
+            const float *row = u->data.x + i * dim;
             for (size_t j = 0; j < dim; j++) n2 += (double)row[j] * row[j];
             sum += sqrt(n2);
         }
-        out->norm = sum / (double)u.data.count;
+        out->norm = sum / (double)u->data.count;
         s = maximise(m, out->units, o->steps, out->norm, maxed, max_act);
     }
     if (s == CLAE_OK)
-        s = write_units(ctx, &u, o->units_path, out->units, acts, width, maxed, max_act, out);
+        s = write_units(ctx, u, o->units_path, out->units, acts, width, maxed, max_act, out);
     free(acts);
     free(maxed);
     free(max_act);
-    clae__use_close(&u);
     return s;
 }

@@ -5,15 +5,15 @@
 #ifndef CLAE_USE_FEATURES_H
 #define CLAE_USE_FEATURES_H
 
-#include "clae/device.h"
+#include "use/use.h"
 
 #define CLAE_FEATURES_TOP 8 /* samples shown per unit */
 
+/* Rows a batch of the model must take: the maximising inputs of all units
+ * go through in one batch. */
+#define CLAE_FEATURES_BATCH(units) ((units) > 256 ? (size_t)(units) : (size_t)256)
+
 typedef struct {
-    const char *model;   /* checkpoint */
-    const char *input;   /* the samples searched for each unit's top activations (NULL: the
-                            model's test split) */
-    const char *labels;  /* labels of input, or NULL */
     int units;           /* the first N code units (capped at the code's width) */
     int steps;           /* gradient ascent steps of the activation maximisation */
     const char *weights_path; /* the first layer's weights as tiles */
@@ -29,7 +29,9 @@ typedef struct {
     double mean_max;     /* mean over the units of the maximising input's activation */
 } clae_features_result;
 
-clae_status clae__features(clae_ctx *ctx, clae_device *dev, const clae_features_options *opts,
+/* On the model and input of u (opened with batch CLAE_FEATURES_BATCH(units)): the
+ * input is searched for each unit's top activations. */
+clae_status clae__features(clae_ctx *ctx, clae_use *u, const clae_features_options *opts,
                            clae_features_result *out);
 
 #endif

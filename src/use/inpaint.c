@@ -228,33 +228,22 @@ static clae_status save_arrays(clae_ctx *ctx, const clae_inpaint_options *o, con
     return s;
 }
 
-clae_status clae__inpaint(clae_ctx *ctx, clae_device *dev, const clae_inpaint_options *o,
+clae_status clae__inpaint(clae_ctx *ctx, clae_use *u, const clae_inpaint_options *o,
                           clae_inpaint_result *out)
 {
     memset(out, 0, sizeof *out);
     if (o->iterations < 0 || o->iterations > CLAE_INPAINT_MAX_ITERATIONS)
-        return clae__fail(ctx, CLAE_EUSAGE, "--iterations: expected 1..%d, got %d",
-                          CLAE_INPAINT_MAX_ITERATIONS, o->iterations);
-    clae_use u;
-    clae_status s = clae__use_open(ctx, dev, &(clae_use_options){.model = o->model,
-                                                                 .input = o->input,
-                                                                 .labels = o->labels,
-                                                                 .limit = o->count},
-                                   &u);
-    if (s != CLAE_OK) return s;
-    size_t n = u.data.count, dim = u.data.dim, total = n * dim;
-    int h = u.data.height, w = u.data.width;
-    if (n == 0) {
-        s = clae__fail(ctx, CLAE_EDATA, "%s: no samples to inpaint", u.data.name);
-        clae__use_close(&u);
-        return s;
-    }
-    if (o->mask.kind == CLAE_MASK_SQUARE && (o->mask.side > h || o->mask.side > w)) {
-        s = clae__fail(ctx, CLAE_EUSAGE, "--mask \"%s\": a %dx%d square does not fit in %dx%d "
-                                         "images", o->mask_text, o->mask.side, o->mask.side, h, w);
-        clae__use_close(&u);
-        return s;
-    }
+        return clae__fail(ctx, CLAE_EUSAGE, "--iterations: expected 0..%d (0: chosen by the "
+                                            "model), got %d", CLAE_INPAINT_MAX_ITERATIONS,
+                          o->iterations);
+    clae_status s = CLAE_OK;
+    size_t n = u->data.count, dim = u->data.dim, total = n * dim;
+    int h = u->data.height, w = u->data.width;
+    if (n == 0) return clae__fail(ctx, CLAE_EDATA, "%s: no samples to inpaint", u->data.name);
+    if (o->mask.kind == CLAE_MASK_SQUARE && (o->mask.side > h || o->mask.side > w))
+        return clae__fail(ctx, CLAE_EUSAGE, "--mask \"%s\": a %dx%d square does not fit in "
+                                            "%dx%d images", o->mask_text, o->mask.side,
+                          o->mask.side, h, w);
     float *mask = malloc((total ? total : 1) * sizeof *mask);
     float *masked = malloc((total ? total : 1) * sizeof *masked);
     float *filled = malloc((total ? total : 1) * sizeof *filled);
@@ -262,35 +251,34 @@ clae_status clae__inpaint(clae_ctx *ctx, clae_device *dev, const clae_inpaint_op
     clae_buf work = {0};
     if (!mask || !masked || !filled || !recon)
         s = clae__fail(ctx, CLAE_ENOMEM, "out of memory for %zu samples", n);
-    if (s == CLAE_OK) s = draw_masks(ctx, &o->mask, o->seed, n, u.data.channels, h, w, mask);
+    if (s == CLAE_OK) s = draw_masks(ctx, &o->mask, o->seed, n, u->data.channels, h, w, mask);
     if (s == CLAE_OK) {
         for (size_t i = 0; i < total; i++) {
-            masked[i] = mask[i] != 0.0f ? 0.0f : u.data.x[i];
+            masked[i] = mask[i] != 0.0f ? 0.0f : u->data.x[i];
             out->masked += mask[i] != 0.0f;
         }
         memcpy(filled, masked, total * sizeof *filled);
         out->count = n;
         out->values = total;
-        out->masked_input_mse = masked_mse(masked, u.data.x, mask, total);
-        s = clae__buf_create(dev, total, &work);
+        out->masked_input_mse = masked_mse(masked, u->data.x, mask, total);
+        s = clae__buf_create(u->lm.model->dev, total, &work);
     }
     int iterations = o->iterations ? o->iterations
-                                   : u.lm.spec.noise.mask > 0 ? CLAE_INPAINT_PASSES_MASKED
+                                   : u->lm.spec.noise.mask > 0 ? CLAE_INPAINT_PASSES_MASKED
                                                               : CLAE_INPAINT_PASSES_PLAIN;
     for (int it = 0; it < iterations && s == CLAE_OK; it++) {
-        s = pass(u.lm.model, &work, n, filled, recon, mask);
-        out->mse[it] = masked_mse(filled, u.data.x, mask, total);
+        s = pass(u->lm.model, &work, n, filled, recon, mask);
+        out->mse[it] = masked_mse(filled, u->data.x, mask, total);
         out->iterations = it + 1;
     }
     size_t shown = o->shown > 0 && (size_t)o->shown < n ? (size_t)o->shown : n;
     if (s == CLAE_OK && o->picture)
-        s = write_picture(ctx, o, &u, shown, masked, mask, filled, out);
-    if (s == CLAE_OK && o->save_dir) s = save_arrays(ctx, o, &u, n, masked, mask, filled, out);
+        s = write_picture(ctx, o, u, shown, masked, mask, filled, out);
+    if (s == CLAE_OK && o->save_dir) s = save_arrays(ctx, o, u, n, masked, mask, filled, out);
     clae__buf_release(&work);
     free(mask);
     free(masked);
     free(filled);
     free(recon);
-    clae__use_close(&u);
     return s;
 }

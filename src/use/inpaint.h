@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "clae/device.h"
+#include "use/use.h"
 
 #define CLAE_INPAINT_MAX_ITERATIONS 16
 /* The default passes (see inpaint.c): a model trained with masking noise
@@ -27,10 +27,9 @@ typedef struct {
 clae_status clae__mask_parse(clae_ctx *ctx, const char *text, clae_mask *out);
 
 typedef struct {
-    const char *model, *input, *labels; /* input NULL: the model's test split */
+    const char *model;      /* the checkpoint's path, for meta.json */
     clae_mask mask;
     const char *mask_text;  /* as given, for titles and files */
-    size_t count;           /* the first N samples of the input (0: all) */
     uint64_t seed;          /* the masks' draws */
     int iterations;         /* passes through the model, each fed the last one's filled
                                image; 0: by the model (CLAE_INPAINT_PASSES_...) */
@@ -48,11 +47,12 @@ typedef struct {
     double mse[CLAE_INPAINT_MAX_ITERATIONS]; /* MSE on the masked values after each pass */
 } clae_inpaint_result;
 
-/* Masks, inpaints and measures; writes the picture and the arrays when asked.
+/* Masks every sample of u (the first --count of the input, opened by the
+ * caller), inpaints and measures; writes the picture and the arrays when asked.
  * The arrays (DIR/original.npy, masked.npy, mask.npy, inpainted.npy: count x
  * values, float32; mask 1 where masked) and DIR/meta.json (shape, mask, MSEs)
  * let another method inpaint the same samples. */
-clae_status clae__inpaint(clae_ctx *ctx, clae_device *dev, const clae_inpaint_options *opts,
+clae_status clae__inpaint(clae_ctx *ctx, clae_use *u, const clae_inpaint_options *opts,
                           clae_inpaint_result *out);
 
 #endif

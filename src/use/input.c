@@ -37,6 +37,8 @@ clae_status clae__use_open(clae_ctx *ctx, clae_device *dev, const clae_use_optio
                            clae_use *u)
 {
     memset(u, 0, sizeof *u);
+    /* the model's own split carries its own labels: a file beside it would be ignored */
+    if (o->labels && !o->input) return clae__fail(ctx, CLAE_EUSAGE, "--labels needs --input");
     /* Evaluation gives the same answers whatever the batch: it only bounds memory. */
     u->batch = o->batch ? o->batch : 256;
     clae_status s = clae__checkpoint_load_model(ctx, dev, o->model, u->batch, &u->lm);

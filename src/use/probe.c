@@ -219,7 +219,7 @@ static clae_status need_labels(clae_ctx *ctx, const clae_dataset *ds)
 /* The two splits on the host and their codes. With an input, its last
  * `holdout` share is the test split; otherwise the model's own splits. */
 typedef struct {
-    clae_dataset train, test;   /* test: u.data itself, or a view of its tail */
+    clae_dataset train, test;   /* test: u->data itself, or a view of its tail */
     float *train_codes, *test_codes;
 } splits;
 
@@ -294,34 +294,50 @@ static clae_status load_splits(clae_ctx *ctx, clae_use *u, const clae_probe_opti
     return s;
 }
 
-clae_status clae__probe(clae_ctx *ctx, clae_device *dev, const clae_probe_options *o,
+/* The number of distinct labels among both splits into *classes, and the
+ * classifier's width (one output per label up to the largest) into *width;
+ * fewer than two classes is a usage error. */
+static clae_status count_classes(clae_ctx *ctx, const splits *sp, int *classes, int *width)
+{
+    const clae_dataset *part[2] = {&sp->train, &sp->test};
+    int w = 0, first = -1;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < part[k]->count; i++)
+            if (part[k]->labels[i] + 1 > w) w = part[k]->labels[i] + 1;
+    unsigned char *seen = calloc((size_t)w + 1, 1);
+    if (!seen) return clae__fail(ctx, CLAE_ENOMEM, "out of memory");
+    int n = 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < part[k]->count; i++) {
+            int l = part[k]->labels[i];
+            if (!seen[l]) n++, first = first < 0 ? l : first;
+            seen[l] = 1;
+        }
+    free(seen);
+    *classes = n;
+    *width = w;
+    if (n == 0) return clae__fail(ctx, CLAE_EUSAGE, "%s: no samples", sp->train.name);
+    if (n < 2)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: every label is %d: the probe needs samples of "
+                                            "at least 2 classes", sp->train.name, first);
+    return CLAE_OK;
+}
+
+clae_status clae__probe(clae_ctx *ctx, clae_use *u, const clae_probe_options *o,
                         clae_probe_result *out)
 {
     memset(out, 0, sizeof *out);
-    clae_use u;
     splits sp;
     memset(&sp, 0, sizeof sp);
     float *ptrain = NULL, *ptest = NULL;
-    clae_status s = clae__use_open(ctx, dev, &(clae_use_options){.model = o->model,
-                                                                 .input = o->input,
-                                                                 .labels = o->labels},
-                                   &u);
-    if (s != CLAE_OK) return s;
-    s = load_splits(ctx, &u, o, &sp);
+    clae_status s = load_splits(ctx, u, o, &sp);
     if (s != CLAE_OK) goto done;
 
     size_t n = sp.train.count, mt = sp.test.count, d = sp.train.dim;
-    size_t code = (size_t)u.lm.model->code, k = code < d ? code : d;
-    int classes = 0;
-    for (size_t i = 0; i < n; i++)
-        if (sp.train.labels[i] + 1 > classes) classes = sp.train.labels[i] + 1;
-    for (size_t i = 0; i < mt; i++)
-        if (sp.test.labels[i] + 1 > classes) classes = sp.test.labels[i] + 1;
-    if (classes < 2) {
-        s = clae__fail(ctx, CLAE_EUSAGE, "%s: the labels hold a single class: nothing to "
-                                         "classify", sp.train.name);
-        goto done;
-    }
+    size_t code = (size_t)u->lm.model->code, k = code < d ? code : d;
+    int classes = 0, width = 0;
+    s = count_classes(ctx, &sp, &classes, &width);
+    if (s != CLAE_OK) goto done;
     out->train_count = n;
     out->test_count = mt;
     out->classes = classes;
@@ -330,14 +346,14 @@ clae_status clae__probe(clae_ctx *ctx, clae_device *dev, const clae_probe_option
     out->learning_rate = LEARNING_RATE;
     out->weight_decay = WEIGHT_DECAY;
     /* the baseline: the commonest train label, answered for every test sample */
-    size_t *counts = calloc((size_t)classes, sizeof *counts);
+    size_t *counts = calloc((size_t)width, sizeof *counts);
     if (!counts) {
         s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) counts[sp.train.labels[i]]++;
     int common = 0;
-    for (int c = 1; c < classes; c++) common = counts[c] > counts[common] ? c : common;
+    for (int c = 1; c < width; c++) common = counts[c] > counts[common] ? c : common;
     free(counts);
     size_t right = 0;
     for (size_t i = 0; i < mt; i++) right += sp.test.labels[i] == common;
@@ -347,10 +363,10 @@ clae_status clae__probe(clae_ctx *ctx, clae_device *dev, const clae_probe_option
     out->rows[CLAE_PROBE_PIXELS].name = "pixels";
     out->rows[CLAE_PROBE_PCA].name = "pca";
     s = probe_row(ctx, sp.train_codes, sp.train.labels, n, sp.test_codes, sp.test.labels, mt, code,
-                  classes, &out->rows[CLAE_PROBE_CODES]);
+                  width, &out->rows[CLAE_PROBE_CODES]);
     if (s == CLAE_OK)
         s = probe_row(ctx, sp.train.x, sp.train.labels, n, sp.test.x, sp.test.labels, mt, d,
-                      classes, &out->rows[CLAE_PROBE_PIXELS]);
+                      width, &out->rows[CLAE_PROBE_PIXELS]);
     if (s == CLAE_OK) {
         ptrain = malloc(n * k * sizeof *ptrain);
         ptest = malloc((mt ? mt : 1) * k * sizeof *ptest);
@@ -358,14 +374,13 @@ clae_status clae__probe(clae_ctx *ctx, clae_device *dev, const clae_probe_option
                             : clae__fail(ctx, CLAE_ENOMEM, "out of memory for the PCA");
     }
     if (s == CLAE_OK)
-        s = probe_row(ctx, ptrain, sp.train.labels, n, ptest, sp.test.labels, mt, k, classes,
+        s = probe_row(ctx, ptrain, sp.train.labels, n, ptest, sp.test.labels, mt, k, width,
                       &out->rows[CLAE_PROBE_PCA]);
 done:
     free(ptrain);
     free(ptest);
     free(sp.train_codes);
-    if (!o->input) clae_dataset_free(&sp.train); /* with an input, both are views of u.data */
-    clae__use_close(&u);
+    if (!o->input) clae_dataset_free(&sp.train); /* with an input, both are views of u->data */
     return s;
 }
 

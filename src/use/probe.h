@@ -5,12 +5,11 @@
 #ifndef CLAE_USE_PROBE_H
 #define CLAE_USE_PROBE_H
 
-#include "clae/device.h"
+#include "use/use.h"
 
 typedef struct {
-    const char *model;  /* checkpoint */
-    const char *input;  /* NULL: the model's own train and test splits (its spec's [data]) */
-    const char *labels; /* labels of input, or NULL (folders and CSVs carry their own) */
+    const char *input;  /* the input u was opened on, split by holdout; NULL: u holds the
+                           model's test split, and its train split is loaded beside it */
     double holdout;     /* input only: the share of its last samples held out for the test */
 } clae_probe_options;
 
@@ -24,7 +23,7 @@ typedef struct {
 
 typedef struct {
     size_t train_count, test_count;
-    int classes;
+    int classes;         /* distinct labels among the samples */
     double majority;     /* test accuracy of always answering the commonest train label */
     clae_probe_row rows[CLAE_PROBE_ROWS];
     /* the classifier's settings, the same for every row */
@@ -32,8 +31,9 @@ typedef struct {
     double learning_rate, weight_decay;
 } clae_probe_result;
 
-/* Data without labels, or with a single class, is a CLAE_EUSAGE error. */
-clae_status clae__probe(clae_ctx *ctx, clae_device *dev, const clae_probe_options *opts,
+/* On the model and input of u. Data without labels, or with a single class, is a
+ * CLAE_EUSAGE error. */
+clae_status clae__probe(clae_ctx *ctx, clae_use *u, const clae_probe_options *opts,
                         clae_probe_result *out);
 /* The result as JSON, written atomically to path. */
 clae_status clae__probe_write_json(clae_ctx *ctx, const char *path, const char *model,

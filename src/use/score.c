@@ -99,13 +99,13 @@ clae_status clae__use_score(clae_ctx *ctx, clae_use *u, clae_scores *sc)
 }
 
 clae_status clae__scores_write_csv(clae_ctx *ctx, const char *path, const clae_scores *sc,
-                                   const int *labels)
+                                   const int *labels, size_t first)
 {
     clae_text b = {0};
     clae__text_put(&b, "index%s,mse,relative,reconstruction%s\n", labels ? ",label" : "",
                    sc->variational ? ",kl,neg_elbo" : "");
     for (size_t i = 0; i < sc->count; i++) {
-        clae__text_put(&b, "%zu", i);
+        clae__text_put(&b, "%zu", first + i);
         if (labels) clae__text_put(&b, ",%d", labels[i]);
         clae__text_put(&b, ",%.9g,%.9g,%.9g", sc->mse[i], sc->relative[i],
                        sc->reconstruction[i]);
@@ -131,7 +131,13 @@ clae_status clae__auc(clae_ctx *ctx, const double *score, const unsigned char *p
                       size_t n, double *auc)
 {
     size_t n_pos = 0;
-    for (size_t i = 0; i < n; i++) n_pos += positive[i] != 0;
+    for (size_t i = 0; i < n; i++) {
+        /* NaN compares unequal to everything: it would break the ranking */
+        if (!isfinite(score[i]))
+            return clae__fail(ctx, CLAE_EDATA, "score of sample %zu is not finite: is the model "
+                                               "diverged?", i);
+        n_pos += positive[i] != 0;
+    }
     if (n_pos == 0 || n_pos == n)
         return clae__fail(ctx, CLAE_EDATA, "the AUC needs anomalies and normal samples: the %zu "
                                            "scored samples hold %zu anomalies", n, n_pos);
@@ -143,7 +149,7 @@ clae_status clae__auc(clae_ctx *ctx, const double *score, const unsigned char *p
      * tied scores sharing its mean rank, less its minimum n_pos(n_pos + 1)/2. */
     double rank_sum = 0.0;
     for (size_t i = 0; i < n;) {
-        size_t j = i, pos = 0;
+        size_t j = i + 1, pos = r[i].positive;
         while (j < n && r[j].score == r[i].score) pos += r[j++].positive;
         rank_sum += (double)pos * ((double)(i + 1) + (double)j) / 2.0;
         i = j;
@@ -154,23 +160,30 @@ clae_status clae__auc(clae_ctx *ctx, const double *score, const unsigned char *p
     return CLAE_OK;
 }
 
-clae_status clae__anomaly_auc(clae_ctx *ctx, const clae_dataset *d, const double *score,
-                              const unsigned char *anomalous, double *auc, size_t *anomalies)
+clae_status clae__anomaly_rows(clae_ctx *ctx, const clae_dataset *d,
+                               const unsigned char *anomalous, unsigned char **positive,
+                               size_t *anomalies)
 {
+    *positive = NULL;
+    *anomalies = 0;
     if (!d->labels)
         return clae__fail(ctx, CLAE_EUSAGE, "--anomaly needs labels, and %s has none (give "
                                             "--labels FILE)", d->name);
-    unsigned char *positive = malloc(d->count ? d->count : 1);
-    if (!positive)
-        return clae__fail(ctx, CLAE_ENOMEM, "out of memory ranking %zu scores", d->count);
+    unsigned char *p = malloc(d->count ? d->count : 1);
+    if (!p) return clae__fail(ctx, CLAE_ENOMEM, "out of memory ranking %zu scores", d->count);
     size_t n = 0;
     for (size_t i = 0; i < d->count; i++) {
         int l = d->labels[i];
-        positive[i] = l >= 0 && l < CLAE_MAX_CLASSES && anomalous[l];
-        n += positive[i];
+        p[i] = l >= 0 && l < CLAE_MAX_CLASSES && anomalous[l];
+        n += p[i];
     }
-    clae_status s = clae__auc(ctx, score, positive, d->count, auc);
-    free(positive);
+    if (n == 0 || n == d->count) {
+        free(p);
+        return clae__fail(ctx, CLAE_EDATA, "--anomaly: %s of the %zu samples of %s %s those "
+                                           "labels: the AUC needs anomalies and normal samples",
+                          n ? "all" : "none", d->count, d->name, n ? "have" : "has");
+    }
+    *positive = p;
     *anomalies = n;
-    return s;
+    return CLAE_OK;
 }

@@ -13,7 +13,7 @@ typedef struct {
     const char *model;  /* path of the checkpoint */
     const char *input;  /* a data file or folder ([data] train's formats), "mnist", or NULL:
                            the test split of the spec stored in the model */
-    const char *labels; /* labels file for input, or NULL */
+    const char *labels; /* labels file for input (without input: a usage error), or NULL */
     size_t batch;       /* rows per pass on the device; 0: 256 */
     size_t limit;       /* the first N samples of the input only; 0: all */
     size_t skip;        /* the first N samples left out, before limit (e.g. the rows a
