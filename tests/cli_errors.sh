@@ -4,24 +4,7 @@
 # 1 run failed, 3 device). Usage: cli_errors.sh path/to/clae
 set -u
 CLAE=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
-expect() {
-    local want_code=$1 want_msg=$2
-    shift 3
-    local err code
-    err=$("$@" 2>&1 >/dev/null)
-    code=$?
-    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        printf 'FAIL: %s\n  want exit %s: %s\n  got  exit %s: %s\n' "$*" "$want_code" "$want_msg" "$code" "$err"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 spec() { # spec NAME BODY: writes $tmp/NAME.ini
     printf '%s\n' "$2" > "$tmp/$1.ini"
@@ -139,9 +122,9 @@ kill -INT $pid
 wait $pid
 code=$?
 if [ "$code" = 1 ] && grep -q "interrupted in epoch" "$tmp/int.err" && [ -s "$tmp/tiny/model.safetensors" ]; then
-    passed=$((passed + 1))
+    pass
 else
-    failed=$((failed + 1)); echo "FAIL: Ctrl-C: exit $code: $(cat "$tmp/int.err")"
+    fail "Ctrl-C: exit $code: $(cat "$tmp/int.err")"
 fi
 # Ctrl-C during greedy pretraining stops it too
 spec greedy "[data]
@@ -160,34 +143,27 @@ kill -INT $pid
 wait $pid
 code=$?
 if [ "$code" = 1 ] && grep -q "interrupted in pretraining stage 1" "$tmp/greedy.err"; then
-    passed=$((passed + 1))
+    pass
 else
-    failed=$((failed + 1)); echo "FAIL: Ctrl-C in pretraining: exit $code: $(cat "$tmp/greedy.err")"
+    fail "Ctrl-C in pretraining: exit $code: $(cat "$tmp/greedy.err")"
 fi
 
 last=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
 if "$CLAE" train --out "$tmp/tiny" --resume --epochs $((last + 1)) > /dev/null 2>&1 &&
    [ "$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)" = $((last + 1)) ]; then
-    passed=$((passed + 1))
+    pass
 else
-    failed=$((failed + 1)); echo "FAIL: --resume after Ctrl-C (checkpoint of epoch $last)"
+    fail "--resume after Ctrl-C (checkpoint of epoch $last)"
 fi
 
 # sampling needs a variational model
 expect 2 'clae sample: --model and --out are required (see clae help sample)' -- "$CLAE" sample --out "$tmp/s.png"
 expect 2 "clae: $tmp/tiny/model.safetensors: not a variational model (sample needs [model] variational = yes)" -- "$CLAE" sample --model "$tmp/tiny/model.safetensors" --out "$tmp/s.png"
-[ ! -e "$tmp/s.png" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: sample wrote a file after an error"; }
+check "sample wrote no file after an error" test ! -e "$tmp/s.png"
 
 # the good paths answer too
 expect 0 '' -- "$CLAE" help train
 expect 0 '' -- "$CLAE" list-devices
-
-# ok NAME COMMAND...: passes when the command succeeds
-ok() {
-    local name=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
 
 # --set: any key, checked as the file's line would be, the override named
 expect 2 'clae train: --set train.learning_rate=abc: [train] learning_rate: expected a positive number, got "abc"' -- "$CLAE" train --set train.learning_rate=abc
@@ -209,18 +185,18 @@ expect 2 'clae: runs/default/model.safetensors: no checkpoint to resume from' --
 n=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
 expect 2 "clae: $tmp/tiny/model.safetensors holds a run of another spec (epoch $n); continue it under this spec with --resume, overwrite it with --force, or choose another --out" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4
 cp "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
-ok "the refused run left the checkpoint alone" cmp -s "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
+check "the refused run left the checkpoint alone" cmp -s "$tmp/tiny/model.safetensors" "$tmp/before.safetensors"
 # --force removes the old run's files (a stale picture of another model), never the user's own
 echo stale > "$tmp/tiny/manifold.png"
 mkdir -p "$tmp/tiny/snapshots" && echo stale > "$tmp/tiny/snapshots/epoch-007.png"
 echo mine > "$tmp/tiny/notes.txt"
-ok "--force trains over the run" "$CLAE" train --spec "$tmp/tiny.ini" --force --set model.code=4 --lr 0.002 --batch 64 > /dev/null 2>&1
-ok "--force removed the old run's pictures" test ! -e "$tmp/tiny/manifold.png" -a ! -e "$tmp/tiny/snapshots"
-ok "--force kept the user's file" grep -qx mine "$tmp/tiny/notes.txt"
+check "--force trains over the run" "$CLAE" train --spec "$tmp/tiny.ini" --force --set model.code=4 --lr 0.002 --batch 64 > /dev/null 2>&1
+check "--force removed the old run's pictures" test ! -e "$tmp/tiny/manifold.png" -a ! -e "$tmp/tiny/snapshots"
+check "--force kept the user's file" grep -qx mine "$tmp/tiny/notes.txt"
 expect 2 "clae: $tmp/tiny/model.safetensors already holds this run (epoch 1); continue it with --resume (and more --epochs) or start it over with --force" -- "$CLAE" train --spec "$tmp/tiny.ini" --set model.code=4 --lr 0.002 --batch 64
 # the checkpoint keeps the effective spec: resumed from it alone, the model is the code-4 one
-ok "--resume under the stored spec" "$CLAE" train --resume --out "$tmp/tiny" --epochs 2 > /dev/null 2>&1
-ok "the stored spec has the settings" python3 -c '
+check "--resume under the stored spec" "$CLAE" train --resume --out "$tmp/tiny" --epochs 2 > /dev/null 2>&1
+check "the stored spec has the settings" python3 -c '
 import json, struct, sys
 with open(sys.argv[1], "rb") as f:
     n = struct.unpack("<Q", f.read(8))[0]
@@ -229,37 +205,37 @@ spec = h["__metadata__"]["spec"]
 assert "code = 4" in spec and "learning_rate = 0.002" in spec and "batch = 64" in spec, spec
 assert h["encoder.1.weight"]["shape"] == [4, 16], h["encoder.1.weight"]
 ' "$tmp/tiny/model.safetensors"
-ok "loss.csv has the learning rate" grep -q ',learning_rate$' "$tmp/tiny/loss.csv"
-ok "model.best.safetensors is written" test -s "$tmp/tiny/model.best.safetensors"
+check "loss.csv has the learning rate" grep -q ',learning_rate$' "$tmp/tiny/loss.csv"
+check "model.best.safetensors is written" test -s "$tmp/tiny/model.best.safetensors"
 
 # clae spec: the built-in default with every key; saved, it is a spec that trains
 "$CLAE" spec > "$tmp/reference.ini"
-ok "clae spec lists the new keys" grep -q '^patience *= 0' "$tmp/reference.ini"
-ok "clae spec's text trains" "$CLAE" train --spec "$tmp/reference.ini" --set data.limit=300 --epochs 1 --out "$tmp/reference" > /dev/null 2>&1
+check "clae spec lists the new keys" grep -q '^patience *= 0' "$tmp/reference.ini"
+check "clae spec's text trains" "$CLAE" train --spec "$tmp/reference.ini" --set data.limit=300 --epochs 1 --out "$tmp/reference" > /dev/null 2>&1
 expect 2 'clae spec: unexpected argument "x" (see clae help spec)' -- "$CLAE" spec x
-ok "clae spec is the built-in model" grep -q '^units *= 256' "$tmp/reference.ini"
+check "clae spec is the built-in model" grep -q '^units *= 256' "$tmp/reference.ini"
 
 # every command answers --help, -h and clae help COMMAND with its usage
 commands=$("$CLAE" help | awk '/^commands:/ {on = 1; next} on && $1 != "help" && $1 != "--version" {print $1}')
-ok "clae help lists commands" test -n "$commands"
+check "clae help lists commands" test -n "$commands"
 for cmd in $commands; do
     for form in "$cmd --help" "$cmd -h" "help $cmd"; do
         # shellcheck disable=SC2086
         out=$("$CLAE" $form 2>&1)
         code=$?
         if [ "$code" = 0 ] && [ "${out#usage: clae $cmd}" != "$out" ]; then
-            passed=$((passed + 1))
+            pass
         else
-            failed=$((failed + 1)); echo "FAIL: clae $form: exit $code: $(printf '%s' "$out" | head -n 1)"
+            fail "clae $form: exit $code: $(printf '%s' "$out" | head -n 1)"
         fi
     done
 done
 
 # export: weights only, smaller, a safetensors file that clae's commands load
 expect 2 'clae export: --model and --out are required (see clae help export)' -- "$CLAE" export --out "$tmp/w.safetensors"
-ok "export" "$CLAE" export --model "$tmp/tiny/model.safetensors" --out "$tmp/w.safetensors" > /dev/null
-ok "export is smaller" test "$(stat -c %s "$tmp/w.safetensors")" -lt "$(stat -c %s "$tmp/tiny/model.safetensors")"
-ok "export parses as safetensors, weights only, with the spec" python3 -c '
+check "export" "$CLAE" export --model "$tmp/tiny/model.safetensors" --out "$tmp/w.safetensors" > /dev/null
+check "export is smaller" test "$(stat -c %s "$tmp/w.safetensors")" -lt "$(stat -c %s "$tmp/tiny/model.safetensors")"
+check "export parses as safetensors, weights only, with the spec" python3 -c '
 import json, struct, sys
 with open(sys.argv[1], "rb") as f:
     data = f.read()
@@ -273,7 +249,7 @@ assert 8 + n + end == len(data), (8 + n + end, len(data))
 ' "$tmp/w.safetensors"
 expect 2 "clae: $tmp/w.safetensors: not a variational model (sample needs [model] variational = yes)" -- "$CLAE" sample --model "$tmp/w.safetensors" --out "$tmp/s.png"
 if "$CLAE" help reconstruct > /dev/null 2>&1; then
-    ok "reconstruct loads the export" "$CLAE" reconstruct --model "$tmp/w.safetensors" --out "$tmp/w.png" > /dev/null 2>&1
+    check "reconstruct loads the export" "$CLAE" reconstruct --model "$tmp/w.safetensors" --out "$tmp/w.png" > /dev/null 2>&1
 fi
 
 # the live line fits the terminal: $COLUMNS under a pseudo-terminal with no size
@@ -283,18 +259,17 @@ if command -v script > /dev/null; then
         long=$(tr '\r' '\n' < "$tmp/live.txt" | sed 's/\x1b\[K//g' | grep '^epoch [0-9]*/[0-9]*  ' | grep -v 'train_loss' | awk -v w=$cols 'length($0) >= w')
         shown=$(tr '\r' '\n' < "$tmp/live.txt" | sed 's/\x1b\[K//g' | grep '^epoch [0-9]*/[0-9]*  ' | grep -vc 'train_loss')
         if [ -z "$long" ] && [ "$shown" -gt 0 ]; then
-            passed=$((passed + 1))
+            pass
         else
-            failed=$((failed + 1)); echo "FAIL: the live line at $cols columns: $long"
+            fail "the live line at $cols columns: $long"
         fi
     done
-    ok "the live line shows each term and the run ETA" grep -q 'reconstruction .* sparsity .* run ETA' <(COLUMNS=200 script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 1 --set loss.sparsity=l1" /dev/null < /dev/null 2>&1)
+    check "the live line shows each term and the run ETA" grep -q 'reconstruction .* sparsity .* run ETA' <(COLUMNS=200 script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 1 --set loss.sparsity=l1" /dev/null < /dev/null 2>&1)
 fi
 
 # the start of training names the model and the data
 "$CLAE" train --spec "$tmp/tiny.ini" --force --epochs 1 > /dev/null 2> "$tmp/start.err"
-ok "model line" grep -qx 'model: 784 → dense 16 relu → code 8 sigmoid → dense 16 relu → 784 sigmoid, 26,168 parameters' "$tmp/start.err"
-ok "data line" grep -qx 'data: mnist, 540 train / 60 test, 1×28×28' "$tmp/start.err"
+check "model line" grep -qx 'model: 784 → dense 16 relu → code 8 sigmoid → dense 16 relu → 784 sigmoid, 26,168 parameters' "$tmp/start.err"
+check "data line" grep -qx 'data: mnist, 540 train / 60 test, 1×28×28' "$tmp/start.err"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -7,12 +7,7 @@
 # Usage: data_formats.sh path/to/clae (run from the source root).
 set -u
 CLAE=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
+. "$(dirname "$0")/lib.sh"
 
 # trains NAME SHAPE_LINE: trains $tmp/NAME.ini; stdout must hold the line "data: ..."
 trains() {
@@ -25,19 +20,7 @@ trains() {
     elif [ ! -s "$tmp/out_$1/reconstructions.png" ] || [ ! -s "$tmp/out_$1/model.safetensors" ]; then
         fail "$1: no reconstructions.png or model.safetensors"
     else
-        ok
-    fi
-}
-
-# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
-expect() {
-    local want_code=$1 want_msg=$2
-    shift 3
-    local err code
-    err=$("$@" 2>&1 >/dev/null)
-    code=$?
-    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then ok; else
-        fail "$*"$'\n'"  want exit $want_code: $want_msg"$'\n'"  got  exit $code: $err"
+        pass
     fi
 }
 
@@ -63,7 +46,7 @@ spec png "train = $tmp/pets
 holdout = 0.25"
 trains png "data: $tmp/pets, 13 train / 5 test, 3×8×8"
 # the reconstructions of a colour set are an RGB PNG (IHDR colour type 2)
-if [ "$(od -An -tu1 -j25 -N1 "$tmp/out_png/reconstructions.png" | tr -d ' ')" = 2 ]; then ok; else
+if [ "$(od -An -tu1 -j25 -N1 "$tmp/out_png/reconstructions.png" | tr -d ' ')" = 2 ]; then pass; else
     fail "reconstructions.png of an RGB set is not RGB"; fi
 
 # CSV: a header, 16 values and a label (i % 3) a row; classes 0-1 keep 27 of 40.
@@ -143,5 +126,4 @@ printf "$png_g" > "$tmp/mixed/cat/a.png"
 spec mixed "train = $tmp/mixed"
 expect 2 "clae: $tmp/mixed: class folders mix numbers (3) and names (cat); name every class folder by its label number, or none" -- "$CLAE" train --spec "$tmp/mixed.ini"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

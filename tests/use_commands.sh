@@ -7,43 +7,14 @@
 # Usage: use_commands.sh path/to/clae   (run from the source tree)
 set -u
 CLAE=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    printf 'FAIL: %s\n' "$*"
-}
-# check DESCRIPTION COMMAND...: the command must succeed
-check() {
-    local what=$1
-    shift
-    if "$@"; then ok; else fail "$what"; fi
-}
-
-# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
-expect() {
-    local want_code=$1 want_msg=$2
-    shift 3
-    local err code
-    err=$("$@" 2>&1 >/dev/null)
-    code=$?
-    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then
-        ok
-    else
-        fail "$*"
-        printf '  want exit %s: %s\n  got  exit %s: %s\n' "$want_code" "$want_msg" "$code" "$err"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # run_ok NAME COMMAND...: runs it, keeps its stdout in $tmp/NAME.out
 run_ok() {
     local name=$1
     shift
     if "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"; then
-        ok
+        pass
     else
         fail "$* (exit $?): $(cat "$tmp/$name.err")"
     fi
@@ -64,7 +35,7 @@ check_png() {
     local size
     size=$(png_size "$1" 2>/dev/null)
     if [ -n "$size" ] && [ "${size% *}" -ge 100 ] && [ "${size#* }" -ge 100 ]; then
-        ok
+        pass
     else
         fail "$1: not a PNG of at least 100x100 (size: '$size')"
     fi
@@ -73,7 +44,7 @@ check_png() {
 check_lines() {
     local n
     n=$(wc -l <"$1")
-    if [ "$n" = "$2" ]; then ok; else fail "$1: $n lines, want $2"; fi
+    if [ "$n" = "$2" ]; then pass; else fail "$1: $n lines, want $2"; fi
 }
 
 # --- the models ------------------------------------------------------------
@@ -153,7 +124,7 @@ check "score: CSV header" grep -qx 'index,label,mse,relative,reconstruction' "$t
 check "score --skip 8000: indices 8000..9999" awk -F, 'NR > 1 && $1 != NR + 7998 { exit 1 } END { exit NR != 2001 }' "$tmp/scores.csv"
 # 9s never seen in training reconstruct worse than the digits 0-8 (full spec: 0.65)
 auc=$(sed -n 's/^AUC \([0-9.]*\) of relative for labels 9 (203 of 2000 samples) against the rest$/\1/p' "$tmp/score.out")
-if [ -n "$auc" ] && awk -v a="$auc" 'BEGIN { exit !(a > 0.55) }'; then ok
+if [ -n "$auc" ] && awk -v a="$auc" 'BEGIN { exit !(a > 0.55) }'; then pass
 else fail "anomaly AUC of relative: '$auc', want > 0.55 ($(cat "$tmp/score.out"))"; fi
 run_ok scorev "$CLAE" score --model "$vae" --input mnist --limit 300 --out "$tmp/scores.csv"
 check_lines "$tmp/scores.csv" 301
@@ -174,7 +145,7 @@ check "sample --grid --range: message" grep -qx "wrote a 4 x 4 latent grid to $t
 # --- every command answers --help --------------------------------------------
 for cmd in reconstruct encode score interpolate sample; do
     out=$("$CLAE" "$cmd" --help 2>&1)
-    if [ $? = 0 ] && [ "${out#usage: clae $cmd }" != "$out" ]; then ok; else fail "$cmd --help"; fi
+    if [ $? = 0 ] && [ "${out#usage: clae $cmd }" != "$out" ]; then pass; else fail "$cmd --help"; fi
 done
 
 # --- bad input ---------------------------------------------------------------
@@ -211,5 +182,4 @@ expect 2 'clae sample: --count and --seed draw from the prior, not with --grid (
 expect 2 'clae sample: --count and --seed draw from the prior, not with --grid (see clae help sample)' -- "$CLAE" sample --model "$vae" --seed 3 --grid --out "$tmp/x.png"
 expect 2 'clae: --skip 10000: mnist has only 10000 samples' -- "$CLAE" score --model "$dense" --input mnist --skip 10000 --out "$tmp/x.csv"
 
-echo "use_commands: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish use_commands

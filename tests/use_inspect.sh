@@ -7,31 +7,8 @@
 # exit codes). Usage: use_inspect.sh path/to/clae
 set -u
 CLAE=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then ok; else fail "$what"; fi
-}
-# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
-expect() {
-    local want_code=$1 want_msg=$2
-    shift 3
-    local err code
-    err=$("$@" 2>&1 >/dev/null)
-    code=$?
-    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then
-        ok
-    else
-        fail "$*"
-        printf '  want exit %s: %s\n  got  exit %s: %s\n' "$want_code" "$want_msg" "$code" "$err"
-    fi
-}
 is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
 # a number > another, in awk
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
@@ -74,7 +51,7 @@ M=$tmp/run/model.safetensors
 
 for cmd in features probe inpaint; do
     out=$("$CLAE" "$cmd" --help)
-    if [ $? = 0 ] && [[ $out == "usage: clae $cmd"* ]]; then ok; else fail "$cmd --help"; fi
+    if [ $? = 0 ] && [[ $out == "usage: clae $cmd"* ]]; then pass; else fail "$cmd --help"; fi
 done
 
 # features: the weights and the units picture
@@ -156,5 +133,4 @@ expect 2 'clae inpaint: unknown or incomplete option "--labels" (see clae help i
 expect 2 'clae inpaint: unknown or incomplete option "-z" (see clae help inpaint)' -- \
     "$CLAE" inpaint --model "$M" -zk --mask square:4 --out "$tmp/x.png"
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+finish

@@ -1,0 +1,37 @@
+# Shared by the shell tests (source it after setting CLAE): a scratch folder
+# removed at exit, the pass / fail counters and the assertions. `finish` prints
+# the counts and is the script's exit status.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    printf 'FAIL: %s\n' "$*"
+}
+# check DESCRIPTION COMMAND...: the command must succeed
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass; else fail "$what"; fi
+}
+# expect CODE MESSAGE -- COMMAND...: stderr must be exactly MESSAGE (one line)
+expect() {
+    local want_code=$1 want_msg=$2
+    shift 3
+    local err code
+    err=$("$@" 2>&1 >/dev/null)
+    code=$?
+    if [ "$code" = "$want_code" ] && [ "$err" = "$want_msg" ]; then
+        pass
+    else
+        fail "$*"
+        printf '  want exit %s: %s\n  got  exit %s: %s\n' "$want_code" "$want_msg" "$code" "$err"
+    fi
+}
+# finish [NAME]: "NAME: N passed, M failed"; fails when any check failed
+finish() {
+    echo "${1:+$1: }$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
