@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `clae train` from each [data] format: a folder of RGB (and grey) PNGs in
 # class sub-folders, a CSV with a label column and [data] classes, a .npy with
-# .npy labels, a channels-last .npy, CIFAR-10 binary records; then bad data
+# .npy labels, a channels-last .npy, CIFAR-10 binary records; the example specs
+# of specs/ on those files; then bad data
 # (a folder as labels, a FIFO, mixed class folder names among them) with its
 # exact one-line message and exit code. Tiny sets, one epoch each.
 # Usage: data_formats.sh path/to/clae (run from the source root).
@@ -86,6 +87,22 @@ done > "$tmp/batch.bin"
 spec cifar "train = $tmp/batch.bin
 holdout = 0.25"
 trains cifar "data: $tmp/batch.bin, 15 train / 5 test, 3×32×32"
+
+# The example specs of specs/ train as they stand on these files (their own
+# paths are for the user's data): one epoch each, on the files made above.
+example() { # example SPEC SETTINGS...: trains specs/SPEC.ini into $tmp/ex_SPEC
+    local name=$1 out
+    shift
+    out=$("$CLAE" train --spec "specs/$name.ini" --epochs 1 --set train.batch=8 "$@" \
+          --out "$tmp/ex_$name" 2>&1)
+    if [ $? -eq 0 ] && [ -s "$tmp/ex_$name/model.safetensors" ]; then pass; else
+        fail "specs/$name.ini: $(printf '%s' "$out" | tail -n 1)"; fi
+}
+example png_folder --set "data.train=$tmp/pets"
+example csv --set "data.train=$tmp/rows.csv" --set data.label_column=last
+example npy --set "data.train=$tmp/digits.npy" --set "data.labels=$tmp/labels.npy"
+example cifar --set "data.train=$tmp/batch.bin" --set "data.test=$tmp/batch.bin"
+example inpaint --set data.limit=200
 
 # bad data
 printf 'hello\n' > "$tmp/x.dat"
