@@ -24,6 +24,11 @@ extern "C" {
 #define CLAE_SPEC_DEFAULT_NAME "<default>"
 /* Labels are 0 .. CLAE_MAX_CLASSES - 1 ([data] classes selects among them). */
 #define CLAE_MAX_CLASSES 256
+/* A label set as [data] classes and `score --anomaly` write it: "9", "1,3,5-7"
+ * (spaces allowed). Fills mask[label] with 1 for each label given; 0 on
+ * success, -1 when the text is no such list, -2 when a label is above
+ * CLAE_MAX_CLASSES - 1 or a range runs backwards (mask untouched then). */
+int clae_parse_label_set(const char *text, unsigned char *mask);
 /* [data] label_column = last */
 #define CLAE_LABEL_COLUMN_LAST (-1)
 

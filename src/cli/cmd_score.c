@@ -8,27 +8,6 @@
 #include "cli/model_session.h"
 #include "use/commands.h"
 
-/* "9", "7,9", "0-3,9": the labels to treat as anomalies; 0 on success. */
-static int parse_labels(const char *text, unsigned char *set)
-{
-    memset(set, 0, CLAE_MAX_CLASSES);
-    char buf[256];
-    if (strlen(text) >= sizeof buf || !text[0]) return -1;
-    strcpy(buf, text);
-    int items = 0;
-    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
-         item = strtok_r(NULL, ",", &save), items++) {
-        long lo, hi;
-        char *dash = strchr(item, '-');
-        if (dash) *dash = '\0';
-        if (cli_parse_long(item, 0, CLAE_MAX_CLASSES - 1, &lo) != 0) return -1;
-        hi = lo;
-        if (dash && (cli_parse_long(dash + 1, lo, CLAE_MAX_CLASSES - 1, &hi) != 0)) return -1;
-        for (long l = lo; l <= hi; l++) set[l] = 1;
-    }
-    return items > 0 ? 0 : -1; /* "," names no label */
-}
-
 static void print_auc(clae_ctx *ctx, const clae_use *u, const char *what, const double *score,
                       const unsigned char *positive, size_t anomalies, const char *anomaly,
                       clae_status *s)
@@ -53,7 +32,7 @@ static int run(int argc, char **argv)
                                             {NULL, 0, NULL, 0}};
     const char *model = NULL, *input = NULL, *labels = NULL, *out = NULL, *device = NULL;
     const char *anomaly = NULL;
-    unsigned char set[CLAE_MAX_CLASSES];
+    unsigned char set[CLAE_MAX_CLASSES] = {0};
     long skip = 0, limit = 0;
     int c;
     optind = 1;
@@ -66,7 +45,7 @@ static int run(int argc, char **argv)
         else if (c == 'd') device = optarg;
         else if (c == 'a') {
             anomaly = optarg;
-            if (parse_labels(optarg, set) != 0)
+            if (clae_parse_label_set(optarg, set) != 0)
                 return cli_usage_error("score", "--anomaly: expected labels 0..%d as a list or "
                                        "ranges (9, 7,9 or 0-3), got \"%s\"", CLAE_MAX_CLASSES - 1,
                                        optarg);

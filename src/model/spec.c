@@ -323,38 +323,45 @@ static int get_dims(parser *p, const char *v, int n, int *out);
 static int get_small_count(parser *p, const char *v, int *out, int lo);
 
 /* A list of labels and label ranges: "0-8", "3", "1,3,5-7". */
-static int get_classes(parser *p, const char *v, unsigned char *mask, int *has)
+int clae_parse_label_set(const char *text, unsigned char *mask)
 {
     unsigned char m[CLAE_MAX_CLASSES] = {0};
-    const char *c = v;
+    const char *c = text;
     for (;;) {
         char *end;
         while (*c == ' ') c++;
-        if (!isdigit((unsigned char)*c)) break;
+        if (!isdigit((unsigned char)*c)) return -1;
         long lo = strtol(c, &end, 10), hi = lo;
         c = end;
         while (*c == ' ') c++;
         if (*c == '-') {
             c++;
             while (*c == ' ') c++;
-            if (!isdigit((unsigned char)*c)) break;
+            if (!isdigit((unsigned char)*c)) return -1;
             hi = strtol(c, &end, 10);
             c = end;
             while (*c == ' ') c++;
         }
-        if (lo > hi || hi >= CLAE_MAX_CLASSES)
-            return key_fail(p, "expected labels from 0 to %d in increasing ranges, got \"%s\"",
-                            CLAE_MAX_CLASSES - 1, v);
+        if (lo > hi || hi >= CLAE_MAX_CLASSES) return -2;
         for (long k = lo; k <= hi; k++) m[k] = 1;
         if (*c == '\0') {
             memcpy(mask, m, sizeof m);
-            *has = 1;
             return 0;
         }
-        if (*c != ',') break;
+        if (*c != ',') return -1;
         c++;
     }
-    return key_fail(p, "expected a label list such as 0-8 or 1,3,5-7, got \"%s\"", v);
+}
+
+static int get_classes(parser *p, const char *v, unsigned char *mask, int *has)
+{
+    int r = clae_parse_label_set(v, mask);
+    if (r == -2)
+        return key_fail(p, "expected labels from 0 to %d in increasing ranges, got \"%s\"",
+                        CLAE_MAX_CLASSES - 1, v);
+    if (r != 0) return key_fail(p, "expected a label list such as 0-8 or 1,3,5-7, got \"%s\"", v);
+    *has = 1;
+    return 0;
 }
 
 /* none | first | last | a 1-based column number */

@@ -5,6 +5,10 @@
 #include "model/model.h"
 
 #define CLAE_MAX_MEASURES (2 * CLAE_MAX_TERMS)
+/* XORed into the seed for the noise of evaluation (denoising test metrics,
+ * reconstructions.png, clae reconstruct): the same corrupted digits each time,
+ * never the draws of a training step. */
+#define CLAE_EVAL_NOISE_KEY 0x6576616c6e6fULL
 
 typedef struct {
     double terms[CLAE_MAX_TERMS]; /* the objective's terms, means over the rows */

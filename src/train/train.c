@@ -13,16 +13,13 @@
 #include "data/source.h"
 #include "io/fsutil.h"
 #include "kernels/ops.h"
+#include "train/evaluate.h"
 #include "train/pretrain.h"
 #include "train/step.h"
 #include "train/train_run.h"
 
 /* Loss scalars are read back (and checked for NaN) at most this often. */
 #define PROGRESS_INTERVAL_S 0.25
-/* The evaluation split of a denoising model is corrupted once, with its own
- * key (training steps draw in the model's noise layer, keyed by the step). */
-#define EVAL_NOISE_KEY 0x6576616c6e6fULL
-
 double clae__now_seconds(void)
 {
     struct timespec ts;
@@ -190,8 +187,8 @@ static clae_status setup(clae_run *r)
         s = clae__buf_create(r->dev, eval->count * dim, &r->test_noisy);
         if (s == CLAE_OK)
             s = clae__corrupt(r->dev, eval->count * dim, clae__eval_x(r), 0, &r->test_noisy, 0,
-                              spec->train.seed ^ EVAL_NOISE_KEY, 0, (float)spec->noise.gaussian,
-                              (float)spec->noise.mask);
+                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0,
+                              (float)spec->noise.gaussian, (float)spec->noise.mask);
     }
     if (s != CLAE_OK) return s;
     r->host_losses = malloc(batches * (size_t)r->model->n_terms * sizeof *r->host_losses);

@@ -12,7 +12,6 @@
 /* The key training corrupts its evaluation split with (src/train/train.c):
  * the same rows of the test split are corrupted here exactly as there, so the
  * picture matches the run's reconstructions.png. */
-#define EVAL_NOISE_KEY 0x6576616c6e6fULL
 #define TILES_PER_ROW 16
 
 void clae__model_name(const char *path, char *out, size_t size)
@@ -85,8 +84,8 @@ clae_status clae__use_reconstruct(clae_ctx *ctx, clae_use *u, const char *model_
         s = clae__buf_create(m->dev, n * dim, &noisy);
         if (s == CLAE_OK)
             s = clae__corrupt(m->dev, n * dim, &u->x, 0, &noisy, 0,
-                              spec->train.seed ^ EVAL_NOISE_KEY, 0, (float)spec->noise.gaussian,
-                              (float)spec->noise.mask);
+                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0,
+                              (float)spec->noise.gaussian, (float)spec->noise.mask);
         if (s == CLAE_OK) s = clae__buf_read(m->dev, &noisy, 0, n * dim, corrupted);
         input = &noisy;
     }
