@@ -650,6 +650,22 @@ static void draw_legend(cairo_t *cr, double x, double y, const legend_entry *e, 
     }
 }
 
+/* A plot's picture: the frame with room for its axes' labels below and left,
+ * and the legend (lw wide, measured here) to the right of the frame. */
+static clae_status begin_framed(clae_ctx *ctx, const char *path, const frame *fr,
+                                const legend_entry *entries, int n_entries, double *lw,
+                                cairo_surface_t **surface, cairo_t **cr)
+{
+    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *m = cairo_create(scratch);
+    *lw = legend_width(m, entries, n_entries);
+    cairo_destroy(m);
+    cairo_surface_destroy(scratch);
+    double width = ceil(fr->x1 + 20 + (*lw > 0 ? *lw + 16 : 0));
+    double height = fmax(fr->y1 + 62, fr->y0 + legend_height(n_entries) + 16);
+    return begin(ctx, path, width, height, surface, cr, NULL);
+}
+
 /* ----------------------------------------------------------------- lines */
 
 static int usable(double x, double y, int log_y) { return isfinite(x) && isfinite(y) && (!log_y || y > 0); }
@@ -688,18 +704,11 @@ clae_status clae__plot_lines(clae_ctx *ctx, const char *path, const clae_line_pl
         if (p->series[s].name)
             entries[n_entries++] = (legend_entry){p->series[s].name, p->series[s].color,
                                                   p->series[s].dashed, 0};
-    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
-    cairo_t *m = cairo_create(scratch);
-    double lw = legend_width(m, entries, n_entries);
-    cairo_destroy(m);
-    cairo_surface_destroy(scratch);
-
     frame fr = {78, 46, 78 + 620, 46 + 380};
-    double width = ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
-    double height = fmax(fr.y1 + 62, fr.y0 + legend_height(n_entries) + 16);
+    double lw;
     cairo_surface_t *surface;
     cairo_t *cr;
-    clae_status st = begin(ctx, pp, width, height, &surface, &cr, NULL);
+    clae_status st = begin_framed(ctx, pp, &fr, entries, n_entries, &lw, &surface, &cr);
     if (st != CLAE_OK) return st;
     cairo_set_line_width(cr, 1.0);
     draw_x_axis(cr, &fr, &ax);
@@ -800,18 +809,11 @@ clae_status clae__plot_scatter(clae_ctx *ctx, const char *path, const clae_scatt
         entries[n_entries] = (legend_entry){names[n_entries], OTHER_COLOR, 0, 1};
         n_entries++;
     }
-    cairo_surface_t *scratch = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
-    cairo_t *m = cairo_create(scratch);
-    double lw = legend_width(m, entries, n_entries);
-    cairo_destroy(m);
-    cairo_surface_destroy(scratch);
-
     frame fr = {78, 46, 78 + 560, 46 + 520};
-    double width = ceil(fr.x1 + 20 + (lw > 0 ? lw + 16 : 0));
-    double height = fmax(fr.y1 + 62, fr.y0 + legend_height(n_entries) + 16);
+    double lw;
     cairo_surface_t *surface;
     cairo_t *cr;
-    clae_status st = begin(ctx, pp, width, height, &surface, &cr, NULL);
+    clae_status st = begin_framed(ctx, pp, &fr, entries, n_entries, &lw, &surface, &cr);
     if (st != CLAE_OK) {
         free(distinct);
         return st;
