@@ -90,19 +90,19 @@ trains cifar "data: $tmp/batch.bin, 15 train / 5 test, 3×32×32"
 
 # The example specs of specs/ train as they stand on these files (their own
 # paths are for the user's data): one epoch each, on the files made above.
-example() { # example SPEC SETTINGS...: trains specs/SPEC.ini into $tmp/ex_SPEC
-    local name=$1 out
+example() { # example SPEC SETTINGS...: trains SPEC into $tmp/ex_NAME
+    local spec=$1 name out
+    name=$(basename "$1" .ini)
     shift
-    out=$("$CLAE" train --spec "specs/$name.ini" --epochs 1 --set train.batch=8 "$@" \
-          --out "$tmp/ex_$name" 2>&1)
+    out=$("$CLAE" train --spec "$spec" --epochs 1 --set train.batch=8 "$@" --out "$tmp/ex_$name" 2>&1)
     if [ $? -eq 0 ] && [ -s "$tmp/ex_$name/model.safetensors" ]; then pass; else
-        fail "specs/$name.ini: $(printf '%s' "$out" | tail -n 1)"; fi
+        fail "$spec: $(printf '%s' "$out" | tail -n 1)"; fi
 }
-example png_folder --set "data.train=$tmp/pets"
-example csv --set "data.train=$tmp/rows.csv" --set data.label_column=last
-example npy --set "data.train=$tmp/digits.npy" --set "data.labels=$tmp/labels.npy"
-example cifar --set "data.train=$tmp/batch.bin" --set "data.test=$tmp/batch.bin"
-example inpaint --set data.limit=200
+example specs/png_folder.ini --set "data.train=$tmp/pets"
+example specs/csv.ini --set "data.train=$tmp/rows.csv" --set data.label_column=last
+example specs/npy.ini --set "data.train=$tmp/digits.npy" --set "data.labels=$tmp/labels.npy"
+example specs/cifar.ini --set "data.train=$tmp/batch.bin" --set "data.test=$tmp/batch.bin"
+example specs/inpaint.ini --set data.limit=200
 
 # bad data
 printf 'hello\n' > "$tmp/x.dat"
