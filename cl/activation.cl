@@ -1,60 +1,108 @@
-/* Activations: forward, backward, and the fused forms the dense layer uses. */
+/* Activations: forward, backward, and the fused forms the dense layer uses.
+ *
+ * Every kernel here takes its indices from a range laid out as in cl/conv.cl
+ * (clae__run_shape on the host): a work item covers `run` consecutive values
+ * of each of `per` consecutive rows, runs of 1 on GPUs (adjacent work items,
+ * adjacent addresses), long runs on CPUs (their compilers vectorise the loop
+ * along a run). The activation is a compile-time constant inside each loop
+ * (ACT_SPECIALISE), and no work item divides an index per value. */
 
-/* y = act(x), elementwise. */
-__kernel void act_fwd(uint n, uint act, __global const float *x, uint x_off,
-                      __global float *y, uint y_off)
+/* y = act(x) over n values, taken as rows of `len` (the host's choice).
+ * Range: (ceil(len / run), ceil(rows / per)). */
+__kernel void act_fwd(uint n, uint len, uint act, __global const float *x, uint x_off,
+                      __global float *y, uint y_off, uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    y[y_off + i] = act_apply(act, x[x_off + i]);
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= len || r0 * len >= n) return;
+    uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
+    for (uint r = r0; r < r1; r++) {
+        uint at = r * len, end = min(c1, n - at);
+        __global const float *src = x + x_off + at;
+        __global float *dst = y + y_off + at;
+#define ACT_FWD_RUN(A) \
+        for (uint c = c0; c < end; c++) dst[c] = act_apply(A, src[c]);
+        ACT_SPECIALISE(act, ACT_FWD_RUN)
+#undef ACT_FWD_RUN
+    }
 }
 
-/* dx = dy * act'(y), elementwise; dx may alias dy. */
-__kernel void act_bwd(uint n, uint act, __global const float *dy, uint dy_off,
-                      __global const float *y, uint y_off, __global float *dx, uint dx_off)
+/* dx = dy * act'(y) over n values; dx may alias dy. Range as act_fwd. */
+__kernel void act_bwd(uint n, uint len, uint act, __global const float *dy, uint dy_off,
+                      __global const float *y, uint y_off, __global float *dx, uint dx_off,
+                      uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    dx[dx_off + i] = dy[dy_off + i] * act_grad_from_output(act, y[y_off + i]);
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= len || r0 * len >= n) return;
+    uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
+    for (uint r = r0; r < r1; r++) {
+        uint at = r * len, end = min(c1, n - at);
+        __global const float *g = dy + dy_off + at, *v = y + y_off + at;
+        __global float *dst = dx + dx_off + at;
+#define ACT_BWD_RUN(A) \
+        for (uint c = c0; c < end; c++) dst[c] = g[c] * act_grad_from_output(A, v[c]);
+        ACT_SPECIALISE(act, ACT_BWD_RUN)
+#undef ACT_BWD_RUN
+    }
 }
 
 /* y[r][c] = act(y[r][c] + b[c]) in place over a rows x cols row-major matrix:
- * the GEMM writes x·Wᵀ into y, this adds the bias and activates in one pass. */
+ * the GEMM writes x·Wᵀ into y, this adds the bias and activates in one pass.
+ * Range: (ceil(cols / run), ceil(rows / per)). */
 __kernel void bias_act_fwd(uint rows, uint cols, uint act, __global float *y, uint y_off,
-                           __global const float *b, uint b_off)
+                           __global const float *b, uint b_off, uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= rows * cols) return;
-    uint c = i % cols;
-    y[y_off + i] = act_apply(act, y[y_off + i] + b[b_off + c]);
-}
-
-/* db[c] (+)= sum over rows of dz[r][c]. One work item per column; adjacent
- * items read adjacent addresses. accumulate = 1 adds to db (tied weights). */
-__kernel void bias_grad(uint rows, uint cols, __global const float *dz, uint dz_off,
-                        __global float *db, uint db_off, uint accumulate)
-{
-    uint c = get_global_id(0);
-    if (c >= cols) return;
-    float sum = 0.0f;
-    for (uint r = 0; r < rows; r++) sum += dz[dz_off + r * cols + c];
-    db[db_off + c] = accumulate ? db[db_off + c] + sum : sum;
-}
-
-/* The fused backward step of a dense layer's elementwise part:
- * dz = dy * act'(y) written over dy, and db = column sums of dz. */
-__kernel void act_bwd_bias_grad(uint rows, uint cols, uint act, __global float *dy, uint dy_off,
-                                __global const float *y, uint y_off, __global float *db,
-                                uint db_off, uint accumulate)
-{
-    uint c = get_global_id(0);
-    if (c >= cols) return;
-    float sum = 0.0f;
-    for (uint r = 0; r < rows; r++) {
-        uint i = r * cols + c;
-        float dz = dy[dy_off + i] * act_grad_from_output(act, y[y_off + i]);
-        dy[dy_off + i] = dz;
-        sum += dz;
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= cols || r0 >= rows) return;
+    uint c1 = min(c0 + run, cols), r1 = min(r0 + per, rows);
+    __global const float *bias = b + b_off;
+    for (uint r = r0; r < r1; r++) {
+        __global float *row = y + y_off + r * cols;
+#define BIAS_ACT_RUN(A) \
+        for (uint c = c0; c < c1; c++) row[c] = act_apply(A, row[c] + bias[c]);
+        ACT_SPECIALISE(act, BIAS_ACT_RUN)
+#undef BIAS_ACT_RUN
     }
-    db[db_off + c] = accumulate ? db[db_off + c] + sum : sum;
+}
+
+/* The backward step of a dense layer's elementwise part, first stage:
+ * dz = dy * act'(y) written over dy, and per block of `per` rows the block's
+ * column sums of dz: partial[block][c]. col_combine adds the blocks up into
+ * the bias gradient. Range: (ceil(cols / run), blocks = ceil(rows / per)). */
+__kernel void act_bwd_col_partials(uint rows, uint cols, uint act, __global float *dy,
+                                   uint dy_off, __global const float *y, uint y_off,
+                                   __global float *partial, uint run, uint per)
+{
+    uint c0 = get_global_id(0) * run, block = get_global_id(1), r0 = block * per;
+    if (c0 >= cols || r0 >= rows) return;
+    uint c1 = min(c0 + run, cols), r1 = min(r0 + per, rows);
+    __global float *sums = partial + block * cols;
+    for (uint c = c0; c < c1; c++) sums[c] = 0.0f;
+    for (uint r = r0; r < r1; r++) {
+        __global float *g = dy + dy_off + r * cols;
+        __global const float *v = y + y_off + r * cols;
+#define ACT_BWD_SUM_RUN(A)                                      \
+        for (uint c = c0; c < c1; c++) {                        \
+            float dz = g[c] * act_grad_from_output(A, v[c]);    \
+            g[c] = dz;                                          \
+            sums[c] += dz;                                      \
+        }
+        ACT_SPECIALISE(act, ACT_BWD_SUM_RUN)
+#undef ACT_BWD_SUM_RUN
+    }
+}
+
+/* Second stage of a column reduction: out[c] (+)= sum of partial[0..blocks)[c]
+ * (accumulate = 1 adds: tied weights). Range: ceil(cols / run). */
+__kernel void col_combine(uint blocks, uint cols, __global const float *partial,
+                          __global float *out, uint out_off, uint accumulate, uint run)
+{
+    uint c0 = get_global_id(0) * run;
+    if (c0 >= cols) return;
+    uint c1 = min(c0 + run, cols);
+    __global float *dst = out + out_off;
+    for (uint c = c0; c < c1; c++) dst[c] = accumulate ? dst[c] + partial[c] : partial[c];
+    for (uint k = 1; k < blocks; k++) {
+        __global const float *p = partial + k * cols;
+        for (uint c = c0; c < c1; c++) dst[c] += p[c];
+    }
 }

@@ -39,6 +39,20 @@ inline float act_grad_from_output(uint act, float y)
     }
 }
 
+/* Runs BODY(A) with the activation A as a compile-time constant, one copy per
+ * activation: act_apply(A, x) and act_grad_from_output(A, y) fold to their
+ * expressions, and the switch stays outside the loops BODY holds (a runtime
+ * switch inside a loop keeps compilers from vectorising it). */
+#define ACT_SPECIALISE(act, BODY)             \
+    switch (act) {                            \
+    case ACT_RELU: BODY(ACT_RELU) break;       \
+    case ACT_LEAKY_RELU: BODY(ACT_LEAKY_RELU) break; \
+    case ACT_ELU: BODY(ACT_ELU) break;         \
+    case ACT_SIGMOID: BODY(ACT_SIGMOID) break; \
+    case ACT_TANH: BODY(ACT_TANH) break;       \
+    default: BODY(ACT_LINEAR) break;           \
+    }
+
 /* Sums `value` over the work group; the result is valid in local id 0.
  * scratch holds get_local_size(0) floats; the size must be a power of two. */
 inline float group_sum(float value, __local float *scratch)
@@ -52,4 +66,11 @@ inline float group_sum(float value, __local float *scratch)
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     return scratch[0];
+}
+
+/* The sum of the eight lanes of a vector of running sums, in a fixed order. */
+inline float lanes_sum(float8 v)
+{
+    float4 h = v.lo + v.hi;
+    return (h.x + h.y) + (h.z + h.w);
 }

@@ -13,37 +13,33 @@
  * whose compilers vectorise the loop along a run (with the activation's
  * switch outside it) and pay a work item's index arithmetic once per run. */
 
-/* for (uint P = P0; P < P1; P++) OUT = act(VALUE); one loop per activation
- * (act_apply of a constant folds to its expression). cl/batchnorm.cl uses it too. */
-#define ACT_RUN(act, P, P0, P1, VALUE, OUT)                                            \
-    switch (act) {                                                                 \
-    case ACT_LINEAR:                                                               \
-        for (uint P = (P0); P < (P1); P++) OUT = (VALUE);                          \
-        break;                                                                     \
-    case ACT_RELU:                                                                 \
-        for (uint P = (P0); P < (P1); P++) OUT = act_apply(ACT_RELU, (VALUE));     \
-        break;                                                                     \
-    case ACT_LEAKY_RELU:                                                           \
-        for (uint P = (P0); P < (P1); P++) OUT = act_apply(ACT_LEAKY_RELU, (VALUE)); \
-        break;                                                                     \
-    default:                                                                       \
-        for (uint P = (P0); P < (P1); P++) OUT = act_apply((act), (VALUE));        \
-        break;                                                                     \
+/* for (uint P = P0; P < P1; P++) OUT = act(VALUE); one loop per activation, so
+ * act_apply of a constant folds to its expression and the loop vectorises
+ * (ACT_SPECIALISE in common.cl, written out because its body takes arguments).
+ * cl/batchnorm.cl uses it too. */
+#define ACT_LOOP_(A, P, P0, P1, VALUE, OUT) \
+    for (uint P = (P0); P < (P1); P++) OUT = act_apply(A, (VALUE));
+#define ACT_RUN(act, P, P0, P1, VALUE, OUT)                                          \
+    switch (act) {                                                                   \
+    case ACT_RELU: ACT_LOOP_(ACT_RELU, P, P0, P1, VALUE, OUT) break;                 \
+    case ACT_LEAKY_RELU: ACT_LOOP_(ACT_LEAKY_RELU, P, P0, P1, VALUE, OUT) break;     \
+    case ACT_ELU: ACT_LOOP_(ACT_ELU, P, P0, P1, VALUE, OUT) break;                   \
+    case ACT_SIGMOID: ACT_LOOP_(ACT_SIGMOID, P, P0, P1, VALUE, OUT) break;           \
+    case ACT_TANH: ACT_LOOP_(ACT_TANH, P, P0, P1, VALUE, OUT) break;                 \
+    default: ACT_LOOP_(ACT_LINEAR, P, P0, P1, VALUE, OUT) break;                     \
     }
 
 /* for (uint P = P0; P < P1; P++) OUT = DY * act_grad_from_output(act, Y); likewise. */
-#define ACT_GRAD_RUN(act, P, P0, P1, DY, Y, OUT)                                       \
-    switch (act) {                                                                 \
-    case ACT_LINEAR:                                                               \
-        for (uint P = (P0); P < (P1); P++) OUT = (DY) * 1.0f;                      \
-        break;                                                                     \
-    case ACT_RELU:                                                                 \
-        for (uint P = (P0); P < (P1); P++)                                         \
-            OUT = (DY) * act_grad_from_output(ACT_RELU, (Y));                      \
-        break;                                                                     \
-    default:                                                                       \
-        for (uint P = (P0); P < (P1); P++) OUT = (DY) * act_grad_from_output((act), (Y)); \
-        break;                                                                     \
+#define ACT_GRAD_LOOP_(A, P, P0, P1, DY, Y, OUT) \
+    for (uint P = (P0); P < (P1); P++) OUT = (DY) * act_grad_from_output(A, (Y));
+#define ACT_GRAD_RUN(act, P, P0, P1, DY, Y, OUT)                                     \
+    switch (act) {                                                                   \
+    case ACT_RELU: ACT_GRAD_LOOP_(ACT_RELU, P, P0, P1, DY, Y, OUT) break;            \
+    case ACT_LEAKY_RELU: ACT_GRAD_LOOP_(ACT_LEAKY_RELU, P, P0, P1, DY, Y, OUT) break; \
+    case ACT_ELU: ACT_GRAD_LOOP_(ACT_ELU, P, P0, P1, DY, Y, OUT) break;              \
+    case ACT_SIGMOID: ACT_GRAD_LOOP_(ACT_SIGMOID, P, P0, P1, DY, Y, OUT) break;      \
+    case ACT_TANH: ACT_GRAD_LOOP_(ACT_TANH, P, P0, P1, DY, Y, OUT) break;            \
+    default: ACT_GRAD_LOOP_(ACT_LINEAR, P, P0, P1, DY, Y, OUT) break;                \
     }
 
 /* col row (c*k*k + ki*k + kj), column (n*oh*ow + oy*ow + ox) =

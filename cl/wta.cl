@@ -2,25 +2,33 @@
  * each code unit keeps only its `keep` largest activations across the batch.
  * Ties go to the earlier row, so exactly `keep` values pass per unit. */
 
-/* One work item per unit: rank each value among the unit's column, zero the
- * losers in place and record the mask (1 = passed) for the backward pass. */
-__kernel void wta_select(uint rows, uint cols, uint keep, __global float *h, uint h_off,
-                         __global float *mask)
+/* The selection's first stage: mask[r][c] = 1 where h[r][c] is among the
+ * `keep` largest of column c (rank < keep: the values above it, and the equal
+ * ones in earlier rows, number fewer than keep), else 0. Every value is ranked
+ * by its own work item against its column, so the work spreads over rows x
+ * cols items; mask_mul then zeroes the losers. The rank is counted in the mask
+ * itself (exact in float up to 2^24 rows). Range: (ceil(cols / run),
+ * ceil(rows / per)), as cl/activation.cl. */
+__kernel void wta_rank(uint rows, uint cols, uint keep, __global const float *h, uint h_off,
+                       __global float *mask, uint run, uint per)
 {
-    uint c = get_global_id(0);
-    if (c >= cols) return;
-    for (uint r = 0; r < rows; r++) {
-        float v = h[h_off + r * cols + c];
-        uint rank = 0;
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= cols || r0 >= rows) return;
+    uint c1 = min(c0 + run, cols), r1 = min(r0 + per, rows);
+    __global const float *x = h + h_off;
+    for (uint r = r0; r < r1; r++) {
+        __global const float *v = x + r * cols;
+        __global float *rank = mask + r * cols;
+        for (uint c = c0; c < c1; c++) rank[c] = 0.0f;
         for (uint q = 0; q < rows; q++) {
-            float u = h[h_off + q * cols + c];
-            rank += (u > v) || (u == v && q < r);
+            __global const float *u = x + q * cols;
+            if (q < r)
+                for (uint c = c0; c < c1; c++) rank[c] += u[c] >= v[c] ? 1.0f : 0.0f;
+            else
+                for (uint c = c0; c < c1; c++) rank[c] += u[c] > v[c] ? 1.0f : 0.0f;
         }
-        mask[r * cols + c] = rank < keep ? 1.0f : 0.0f;
+        for (uint c = c0; c < c1; c++) rank[c] = rank[c] < (float)keep ? 1.0f : 0.0f;
     }
-    /* zero after ranking, so every rank saw the original values */
-    for (uint r = 0; r < rows; r++)
-        if (mask[r * cols + c] == 0.0f) h[h_off + r * cols + c] = 0.0f;
 }
 
 /* dy *= mask: the zeroed activations pass no gradient. */

@@ -16,7 +16,14 @@ typedef struct {
     char name[32];
     double calls_per_step;
     double ms_per_step;
+    double mb_per_step;   /* bytes read and written, as the kernel's wrapper counts them (0: not counted) */
+    double gb_per_second; /* mb_per_step / ms_per_step */
+    double copy_share;    /* gb_per_second over the device's copy bandwidth at the kernel's size */
 } clae_bench_item;
+
+/* The device's copy bandwidth (clEnqueueCopyBuffer, bytes read + written per
+ * second of device time) at a few sizes, from in-cache to memory. */
+#define CLAE_BENCH_COPY_SIZES 5
 
 typedef struct {
     int steps;
@@ -36,6 +43,10 @@ typedef struct {
     clae_bench_item items[CLAE_BENCH_MAX_ITEMS]; /* profiled devices only, busiest first */
     int n_items;
     double device_busy_ms;   /* sum of the items: time the device spent executing */
+    double commands_per_step; /* kernels, copies and fills enqueued (GEMMs apart) */
+    double waits_per_step;    /* times the host blocked on the queue */
+    size_t copy_bytes[CLAE_BENCH_COPY_SIZES]; /* profiled devices only */
+    double copy_gbps[CLAE_BENCH_COPY_SIZES];
 } clae_bench_result;
 
 /* Trains the spec's model on its data for about `seconds` after a warm-up.

@@ -7,6 +7,17 @@
 #include "clae/spec.h"
 #include "cli/cli.h"
 
+/* 256 KiB, 4 MiB, ... */
+static const char *size_text(size_t bytes)
+{
+    static char text[32];
+    if (bytes >= (size_t)1 << 20)
+        snprintf(text, sizeof text, "%zu MiB", bytes >> 20);
+    else
+        snprintf(text, sizeof text, "%zu KiB", bytes >> 10);
+    return text;
+}
+
 static void print_result(const clae_spec *spec, const clae_device_info *info, const char *gemm,
                          const clae_bench_result *r)
 {
@@ -31,13 +42,28 @@ static void print_result(const clae_spec *spec, const clae_device_info *info, co
         printf("; host waits for kernels %.3f ms, host-side overhead %.3f ms", r->wait_ms,
                rest > r->wait_ms ? rest - r->wait_ms : 0.0);
     printf("\n");
+    printf("per step: %.1f commands (kernels, copies, fills) and %d GEMMs enqueued; the host "
+           "waited on the queue %.1f times\n",
+           r->commands_per_step, r->n_gemms, r->waits_per_step);
     if (r->n_items == 0) return;
+    printf("copy bandwidth (device time, read + write):");
+    for (int i = 0; i < CLAE_BENCH_COPY_SIZES; i++)
+        printf(" %.0f GB/s at %s%s", r->copy_gbps[i], size_text(r->copy_bytes[i]),
+               i + 1 < CLAE_BENCH_COPY_SIZES ? "," : "\n");
     printf("device time per step (profiled): %.3f ms busy of %.3f ms\n", r->device_busy_ms,
            r->step_ms);
-    for (int i = 0; i < r->n_items; i++)
-        printf("  %-20s %5.1f calls %8.3f ms  %5.1f%%\n", r->items[i].name,
-               r->items[i].calls_per_step, r->items[i].ms_per_step,
-               100.0 * r->items[i].ms_per_step / r->step_ms);
+    printf("  %-22s %6s %9s %6s %9s %7s %6s\n", "command", "calls", "ms", "share", "MB", "GB/s",
+           "copy");
+    for (int i = 0; i < r->n_items; i++) {
+        const clae_bench_item *it = &r->items[i];
+        printf("  %-22s %6.1f %9.3f %5.1f%%", it->name, it->calls_per_step, it->ms_per_step,
+               100.0 * it->ms_per_step / r->step_ms);
+        if (it->gb_per_second > 0)
+            printf(" %9.3f %7.1f %5.0f%%\n", it->mb_per_step, it->gb_per_second,
+                   100.0 * it->copy_share);
+        else
+            printf(" %9s %7s %6s\n", "-", "-", "-");
+    }
 }
 
 static int run(int argc, char **argv)
@@ -96,5 +122,6 @@ const clae_command clae_cmd_bench = {
     "(default 3) after a warm-up and reports steady-state samples/s, the GFLOP/s of the step's\n"
     "matrix products through each GEMM provider of the device, and how a step's time splits\n"
     "into GEMM, kernels and host overhead. --profile also times every command on the device\n"
-    "(OpenCL profiling events) and lists the device time per kernel and per step.\n",
+    "(OpenCL profiling events) and lists per kernel its device time, the bytes it moves and\n"
+    "their rate, also as a share of the device's copy bandwidth measured at the kernel's size.\n",
     run};

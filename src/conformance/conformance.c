@@ -135,15 +135,16 @@ done:
     return status;
 }
 
-static const size_t shapes[][2] = {{1, 1}, {7, 63}, {33, 129}, {130, 31}};
+static const size_t shapes[][2] = {{1, 1}, {7, 63}, {33, 129}, {130, 31}, {37, 1100}};
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
-#define MAX_RC (130 * 129)
+#define MAX_RC (37 * 1100)
+#define MAX_COLS 1100
 
 static clae_status check_dense_elementwise(harness *h)
 {
     clae_status status = CLAE_OK;
-    static float y[MAX_RC], dy[MAX_RC], b[256], db[256], want[MAX_RC], got[MAX_RC], wdb[256],
-        gdb[256];
+    static float y[MAX_RC], dy[MAX_RC], b[MAX_COLS], db[MAX_COLS], want[MAX_RC], got[MAX_RC],
+        wdb[MAX_COLS], gdb[MAX_COLS];
     clae_buf by = {0}, bb = {0}, bdy = {0}, bdb = {0};
     char name[96];
     for (size_t si = 0; si < N_SHAPES; si++) {
@@ -192,11 +193,13 @@ static clae_status check_dense_elementwise(harness *h)
             clae__check_fill(h, db, cols, -1.0f, 1.0f);
             TRY(clae__check_upload(h, &bdy, dy, n));
             TRY(clae__check_upload(h, &bdb, db, cols));
-            TRY(clae__bias_grad(h->dev, rows, cols, &bdy, 0, &bdb, 0, accumulate));
+            TRY(clae__act_bwd_bias_grad(h->dev, rows, cols, CLAE_ACT_LINEAR, &bdy, 0, &bdy, 0,
+                                        &bdb, 0, accumulate));
             TRY(clae__buf_read(h->dev, &bdb, 0, cols, gdb));
             memcpy(wdb, db, cols * sizeof *db);
             clae_ref_bias_grad(rows, cols, dy, wdb, accumulate);
-            snprintf(name, sizeof name, "bias_grad %zux%zu accumulate=%d", rows, cols, accumulate);
+            snprintf(name, sizeof name, "act_bwd_bias_grad linear %zux%zu db accumulate=%d", rows,
+                     cols, accumulate);
             clae__check_compare(h, name, gdb, wdb, cols, 1e-6, (double)rows * FLT_EPSILON);
             clae__buf_release(&bdy);
             clae__buf_release(&bdb);

@@ -15,10 +15,11 @@ typedef struct {
     uint64_t rng;
 } harness;
 
-/* Awkward sizes: 1, just under a work group, not a multiple of anything. */
-static const size_t sizes[] = {1, 63, 1000, 4097};
+/* Awkward sizes: 1, just under a work group, not a multiple of anything, and
+ * large enough for many work groups and several runs of a CPU work item. */
+static const size_t sizes[] = {1, 63, 1000, 4097, 50001};
 #define N_SIZES (sizeof sizes / sizeof sizes[0])
-#define MAX_N 4097
+#define MAX_N 50001
 
 /* Reproducible uniform values in [lo, hi). */
 void clae__check_fill(harness *h, float *x, size_t n, float lo, float hi);

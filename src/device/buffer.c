@@ -12,7 +12,8 @@ static const char *kernel_names[] = {
 
 const char *clae__kernel_name(int k)
 {
-    return k >= 0 && k < CLAE_K_COUNT ? kernel_names[k] : "gemm";
+    if (k >= 0 && k < CLAE_K_COUNT) return kernel_names[k];
+    return k == CLAE_PROFILE_COPY ? "copy" : "gemm";
 }
 
 /* Host storage lives until the runtime destroys the buffer, which may be after
@@ -96,6 +97,7 @@ clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset,
     CL_TRY(dev->ctx, clEnqueueReadBuffer(dev->queue, buf->mem, CL_TRUE, offset * 4, count * 4, dst,
                                          0, NULL, NULL));
     dev->queue_busy = 0;
+    dev->waits++;
 fail:
     return status;
 }
@@ -106,8 +108,11 @@ clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off
     clae_status status = check_range(dev, src, src_off, count);
     if (status == CLAE_OK) status = check_range(dev, dst, dst_off, count);
     if (status != CLAE_OK || count == 0) return status;
+    dev->next_bytes = 8 * count;
     CL_TRY(dev->ctx, clEnqueueCopyBuffer(dev->queue, src->mem, dst->mem, src_off * 4, dst_off * 4,
-                                         count * 4, 0, NULL, NULL));
+                                         count * 4, 0, NULL,
+                                         clae__profile_slot(dev, CLAE_PROFILE_COPY)));
+    dev->launches++;
     dev->queue_busy = 1;
 fail:
     return status;
@@ -121,6 +126,7 @@ clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_
     CL_TRY(dev->ctx, clEnqueueFillBuffer(dev->queue, buf->mem, &value, sizeof value, offset * 4,
                                          count * 4, 0, NULL, NULL));
     dev->queue_busy = 1;
+    dev->launches++;
 fail:
     return status;
 }
@@ -141,6 +147,7 @@ static clae_status enqueue(clae_device *dev, clae_kernel_id k, cl_uint dims, con
 {
     cl_int err = clEnqueueNDRangeKernel(dev->queue, dev->kernels[k], dims, NULL, global, local, 0,
                                         NULL, clae__profile_slot(dev, (int)k));
+    dev->launches++;
     if (err != CL_SUCCESS)
         return clae__fail(dev->ctx,
                           err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? CLAE_ENOMEM : CLAE_EDEVICE,
@@ -188,6 +195,11 @@ clae_status clae__launch_nd(clae_device *dev, clae_kernel_id k, unsigned dims,
 #define RUN_MAX 1024
 #define ITEM_ELEMS 256
 #define ITEMS_PER_UNIT 64
+/* Column reductions: blocks of rows on a CPU; rows per block elsewhere. */
+#define COL_BLOCKS_CPU 16
+#define COL_BLOCK_ROWS 8
+/* Flat sums on a CPU: the longest run one work item takes. */
+#define FLAT_RUN_MAX 4096
 /* Elsewhere: the most work items along dimension 1 (CUDA-based drivers give
  * it a grid dimension of 65535 groups at most). */
 #define GRID_MAX 65535
@@ -221,4 +233,68 @@ void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t oth
     run_shape(dev, len, rows, other, run, per);
     global[0] = (len + *run - 1) / *run;
     global[1] = (rows + *per - 1) / *per;
+}
+
+void clae__col_shape(const clae_device *dev, size_t rows, size_t cols, size_t *run, size_t *per,
+                     size_t global[2])
+{
+    size_t blocks;
+    if (clae__prefers_runs(dev)) {
+        size_t runs = (cols + RUN_MAX - 1) / RUN_MAX;
+        *run = cols ? (cols + runs - 1) / runs : 1;
+        blocks = rows < COL_BLOCKS_CPU ? rows : COL_BLOCKS_CPU;
+    } else {
+        *run = 1;
+        blocks = (rows + COL_BLOCK_ROWS - 1) / COL_BLOCK_ROWS;
+        if (blocks > GRID_MAX) blocks = GRID_MAX;
+    }
+    if (blocks == 0) blocks = 1;
+    *per = (rows + blocks - 1) / blocks;
+    if (*per == 0) *per = 1;
+    global[0] = (cols + *run - 1) / *run;
+    global[1] = (rows + *per - 1) / *per;
+}
+
+void clae__flat_shape(const clae_device *dev, size_t n, size_t *run, size_t *local,
+                      size_t *groups)
+{
+    if (clae__prefers_runs(dev)) {
+        size_t runs = (n + FLAT_RUN_MAX - 1) / FLAT_RUN_MAX;
+        *run = n ? (n + runs - 1) / runs : 1;
+        *local = 1;
+    } else {
+        *run = 1;
+        *local = dev->work_group;
+    }
+    size_t items = (n + *run - 1) / *run;
+    *groups = items ? (items + *local - 1) / *local : 1;
+}
+
+struct clae_scratch {
+    clae_buf buf;
+};
+
+clae_status clae__scratch(clae_device *dev, size_t count, clae_buf **out)
+{
+    if (!dev->scratch) {
+        dev->scratch = calloc(1, sizeof *dev->scratch);
+        if (!dev->scratch) return clae__fail(dev->ctx, CLAE_ENOMEM, "out of memory");
+    }
+    clae_buf *buf = &dev->scratch->buf;
+    if (buf->count < count) {
+        /* released buffers live on until the queued commands that use them end */
+        clae__buf_release(buf);
+        clae_status s = clae__buf_create(dev, count, buf);
+        if (s != CLAE_OK) return s;
+    }
+    *out = buf;
+    return CLAE_OK;
+}
+
+void clae__scratch_release(clae_device *dev)
+{
+    if (!dev->scratch) return;
+    clae__buf_release(&dev->scratch->buf);
+    free(dev->scratch);
+    dev->scratch = NULL;
 }

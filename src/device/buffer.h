@@ -29,7 +29,7 @@ clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off
 clae_status clae__buf_fill(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
                            float value);
 
-/* The kernel's name; "gemm" for CLAE_K_COUNT (profiles). */
+/* The kernel's name; "gemm" or "copy" for CLAE_PROFILE_GEMM / _COPY. */
 const char *clae__kernel_name(int k);
 
 /* Kernel arguments: (size, pointer to value) pairs, built by these macros. */
@@ -79,5 +79,29 @@ int clae__prefers_runs(const clae_device *dev);
  * global[0..1] gets the launch, ceil(len / run) x ceil(rows / per). */
 void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t other, size_t *run,
                      size_t *per, size_t global[2]);
+
+/* A column reduction over a rows x cols row-major matrix, in two stages: the
+ * first covers `run` columns of `per` rows per work item and writes one row of
+ * partial sums per block of `per` rows (global[1] blocks); the second
+ * (col_combine) adds the blocks up per column. GPUs take runs of 1 and blocks
+ * of a few rows, so both stages have a work item per value or column block;
+ * CPUs take long runs and at most 16 blocks. */
+void clae__col_shape(const clae_device *dev, size_t rows, size_t cols, size_t *run, size_t *per,
+                     size_t global[2]);
+
+/* A sum over n values in two stages: work items take `run` consecutive values
+ * and each work group of `local` items writes one partial sum; reduce_sum adds
+ * the partials. *groups = the partial sums written. */
+void clae__flat_shape(const clae_device *dev, size_t n, size_t *run, size_t *local,
+                      size_t *groups);
+
+/* The device's scratch buffer, grown to at least count floats: partial sums
+ * between the stages of one operation. The queue is in order, so the next
+ * operation's first stage runs after this one's last. */
+clae_status clae__scratch(clae_device *dev, size_t count, clae_buf **out);
+void clae__scratch_release(clae_device *dev);
+
+/* Records the bytes the next launch reads and writes, for the profile. */
+static inline void clae__launch_bytes(clae_device *dev, size_t bytes) { dev->next_bytes = bytes; }
 
 #endif

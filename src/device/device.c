@@ -214,6 +214,7 @@ void clae_device_close(clae_device *dev)
     if (dev->queue) clFinish(dev->queue);
     clae__profile_clear(dev);
     free(dev->profile);
+    clae__scratch_release(dev);
     for (int k = 0; k < CLAE_K_COUNT; k++)
         if (dev->kernels[k]) clReleaseKernel(dev->kernels[k]);
     if (dev->program) clReleaseProgram(dev->program);
@@ -240,6 +241,8 @@ fail:
 
 cl_event *clae__profile_slot(clae_device *dev, int what)
 {
+    size_t bytes = dev->next_bytes;
+    dev->next_bytes = 0;
     if (!dev->profiling) return NULL;
     if (dev->profile_len == dev->profile_cap) {
         int cap = dev->profile_cap ? 2 * dev->profile_cap : 1024;
@@ -250,6 +253,7 @@ cl_event *clae__profile_slot(clae_device *dev, int what)
     }
     clae_profile_entry *e = &dev->profile[dev->profile_len++];
     e->what = what;
+    e->bytes = bytes;
     e->event = NULL;
     return &e->event;
 }

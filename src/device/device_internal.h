@@ -11,6 +11,11 @@
 
 typedef enum { CLAE_GEMM_CLBLAST, CLAE_GEMM_HOST } clae_gemm_provider;
 
+/* What a profiled command was: a kernel id, or one of these. */
+#define CLAE_PROFILE_GEMM CLAE_K_COUNT
+#define CLAE_PROFILE_COPY (CLAE_K_COUNT + 1)
+#define CLAE_PROFILE_KINDS (CLAE_K_COUNT + 2)
+
 struct clae_device {
     clae_ctx *ctx;
     clae_device_info info;
@@ -34,14 +39,21 @@ struct clae_device {
     int gemm_log_len, gemm_log_cap;
     double wait_seconds;
     /* With CLAE_DEVICE_PROFILE and `profiling` set, every command's event is
-     * kept here (name index: a kernel id, or CLAE_K_COUNT for a GEMM). */
+     * kept here (name index: a kernel id or CLAE_PROFILE_GEMM / _COPY). */
     int profile_queue, profiling;
     struct clae_profile_entry *profile;
     int profile_len, profile_cap;
+    /* Counters for clae bench: commands enqueued, host waits for the queue,
+     * and the bytes the next launch moves (set by its wrapper, 0: unknown). */
+    long launches, waits;
+    size_t next_bytes;
+    /* Partial sums between the two stages of a reduction (clae__scratch). */
+    struct clae_scratch *scratch;
 };
 
 typedef struct clae_profile_entry {
     int what;
+    size_t bytes; /* what the command reads and writes, 0 where unknown */
     cl_event event;
 } clae_profile_entry;
 /* The event pointer to hand to an enqueue call: where to record it, or NULL. */

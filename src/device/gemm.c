@@ -56,7 +56,7 @@ static clae_status gemm_clblast(clae_device *dev, const clae_gemm_args *g)
         CLBlastLayoutRowMajor, g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
         g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, g->m, g->n, g->k, g->alpha,
         g->a->mem, g->a_off, g->lda, g->b->mem, g->b_off, g->ldb, g->beta, g->c->mem, g->c_off,
-        g->ldc, &dev->queue, clae__profile_slot(dev, CLAE_K_COUNT));
+        g->ldc, &dev->queue, clae__profile_slot(dev, CLAE_PROFILE_GEMM));
     if (s != CLBlastSuccess)
         return clae__fail(dev->ctx,
                           s == CLBlastTempBufferAllocFailure ? CLAE_ENOMEM : CLAE_EDEVICE,
@@ -103,7 +103,7 @@ static clae_status gemm_native(clae_device *dev, const clae_gemm_args *g)
     const void *locs[3] = {&args.unused[0], &args.unused[1], &args.unused[2]};
     CL_TRY(dev->ctx, clEnqueueNativeKernel(dev->queue, run_native_gemm, &args, sizeof args, 3,
                                            mems, locs, 0, NULL,
-                                           clae__profile_slot(dev, CLAE_K_COUNT)));
+                                           clae__profile_slot(dev, CLAE_PROFILE_GEMM)));
     dev->queue_busy = 1;
 fail:
     return status;
@@ -121,6 +121,7 @@ static clae_status gemm_host_wait(clae_device *dev, const clae_gemm_args *g)
         CL_TRY(dev->ctx, clFinish(dev->queue));
         clock_gettime(CLOCK_MONOTONIC, &t1);
         dev->wait_seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        dev->waits++;
         dev->queue_busy = 0;
     }
     cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,

@@ -7,11 +7,13 @@
     X(act_fwd)               \
     X(act_bwd)               \
     X(bias_act_fwd)          \
-    X(bias_grad)             \
-    X(act_bwd_bias_grad)     \
+    X(act_bwd_col_partials)  \
+    X(col_combine)           \
     X(mse_loss)              \
     X(bce_logits_loss)       \
     X(reduce_sum)            \
+    X(col_partials)          \
+    X(row_sq_sums)           \
     X(gather_rows)           \
     X(sgd_step)              \
     X(rmsprop_step)          \
@@ -20,11 +22,13 @@
     X(rng_normal)            \
     X(corrupt)               \
     X(sparsity_l1)           \
-    X(sparsity_kl)           \
+    X(sparsity_kl_units)     \
+    X(add_cols)              \
     X(add_inplace)           \
-    X(contractive_fwd)       \
+    X(contractive_partials)  \
+    X(contractive_units)     \
     X(contractive_wgrad)     \
-    X(wta_select)            \
+    X(wta_rank)              \
     X(mask_mul)              \
     X(wta_threshold)         \
     X(wta_apply)             \

@@ -1,26 +1,26 @@
 /* Host wrappers of cl/loss.cl. */
 #include "kernels/ops.h"
 
-/* Work groups of a loss launch: enough to fill the device a few times over,
- * never more than the input needs. */
+/* Partial sums of a loss launch: one per work group (clae__flat_shape). */
 size_t clae__loss_partials(const clae_device *dev, size_t n)
 {
-    size_t needed = (n + dev->work_group - 1) / dev->work_group;
-    size_t fill = 4 * (size_t)(dev->info.compute_units ? dev->info.compute_units : 1);
-    if (fill < 8) fill = 8;
-    return needed < fill ? (needed ? needed : 1) : fill;
+    size_t run, local, groups;
+    clae__flat_shape(dev, n, &run, &local, &groups);
+    return groups;
 }
 
 static clae_status launch_loss(clae_device *dev, clae_kernel_id k, size_t n, const clae_buf *y,
                                size_t y_off, const clae_buf *t, size_t t_off, clae_buf *grad,
                                size_t grad_off, float scale, clae_buf *partial)
 {
-    if (partial->count < clae__loss_partials(dev, n))
+    size_t run, local, groups;
+    clae__flat_shape(dev, n, &run, &local, &groups);
+    if (partial->count < groups)
         return clae__fail(dev->ctx, CLAE_EINTERNAL, "loss: partial-sum buffer too small");
-    size_t global = clae__loss_partials(dev, n) * dev->work_group;
-    return CLAE_LAUNCH(dev, k, global, 0, KU(n), KM(y), KU(y_off), KM(t), KU(t_off),
+    clae__launch_bytes(dev, 4 * ((grad ? 3 : 2) * n + groups));
+    return CLAE_LAUNCH(dev, k, groups * local, local, KU(n), KM(y), KU(y_off), KM(t), KU(t_off),
                        grad ? KM(grad) : KNULL, KU(grad_off), KF(scale), KM(partial),
-                       KLOCAL(dev->work_group * sizeof(float)));
+                       KLOCAL(local * sizeof(float)), KU(run));
 }
 
 clae_status clae__mse_loss(clae_device *dev, size_t n, const clae_buf *y, size_t y_off,

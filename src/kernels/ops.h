@@ -15,11 +15,14 @@ clae_status clae__act_bwd(clae_device *dev, size_t n, int act, const clae_buf *d
                           const clae_buf *y, size_t y_off, clae_buf *dx, size_t dx_off);
 clae_status clae__bias_act_fwd(clae_device *dev, size_t rows, size_t cols, int act, clae_buf *y,
                                size_t y_off, const clae_buf *b, size_t b_off);
-clae_status clae__bias_grad(clae_device *dev, size_t rows, size_t cols, const clae_buf *dz,
-                            size_t dz_off, clae_buf *db, size_t db_off, int accumulate);
 clae_status clae__act_bwd_bias_grad(clae_device *dev, size_t rows, size_t cols, int act,
                                     clae_buf *dy, size_t dy_off, const clae_buf *y, size_t y_off,
                                     clae_buf *db, size_t db_off, int accumulate);
+
+/* Second stage of a column reduction (clae__col_shape): out[c] (+)= the sum of
+ * the `blocks` rows of partial sums, `run` columns per work item. */
+clae_status clae__col_combine(clae_device *dev, size_t blocks, size_t cols, const clae_buf *partial,
+                              clae_buf *out, size_t out_off, int accumulate, size_t run);
 
 /* loss.c: partial sums go to `partial`, which needs clae__loss_partials(dev, n)
  * elements; reduce them with clae__reduce_sum. */

@@ -4,13 +4,18 @@
 clae_status clae__wta_select(clae_device *dev, size_t rows, size_t cols, size_t keep,
                              clae_buf *h, size_t h_off, clae_buf *mask)
 {
-    return CLAE_LAUNCH(dev, CLAE_K_wta_select, cols, 0, KU(rows), KU(cols), KU(keep), KM(h),
-                       KU(h_off), KM(mask));
+    size_t run, per, global[2];
+    clae__run_shape(dev, cols, rows, 1, &run, &per, global);
+    clae__launch_bytes(dev, 8 * rows * cols); /* what it must move; it reads h rows times */
+    clae_status s = CLAE_LAUNCH_ND(dev, CLAE_K_wta_rank, 2, global, KU(rows), KU(cols), KU(keep),
+                                   KM(h), KU(h_off), KM(mask), KU(run), KU(per));
+    return s == CLAE_OK ? clae__mask_mul(dev, rows * cols, mask, h, h_off) : s;
 }
 
 clae_status clae__mask_mul(clae_device *dev, size_t n, const clae_buf *mask, clae_buf *dy,
                            size_t dy_off)
 {
+    clae__launch_bytes(dev, 12 * n);
     return CLAE_LAUNCH(dev, CLAE_K_mask_mul, n, 0, KU(n), KM(mask), KM(dy), KU(dy_off));
 }
 

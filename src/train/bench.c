@@ -1,5 +1,6 @@
 /* The training benchmark: steps on a real batch, timed in steady state, then
  * the same step's GEMMs replayed alone through each provider. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #define MAX_LOGGED_GEMMS 256
 #define WARMUP_STEPS 3
+#define COPY_REPS 5
 
 static double now_seconds(void)
 {
@@ -39,35 +41,91 @@ static int busiest_first(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* Device time per kind of command, from the events of the timed steps. */
+/* Device time of a profiled command, in ms (0 where the driver gives none). */
+static double event_ms(cl_event e)
+{
+    cl_ulong start = 0, end = 0;
+    if (!e || clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL) !=
+                  CL_SUCCESS ||
+        clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) != CL_SUCCESS ||
+        end < start)
+        return 0.0;
+    return (double)(end - start) * 1e-6;
+}
+
+/* The copy bandwidth measured nearest a command's size: a fair yardstick for
+ * a kernel whose data stays in cache as much as for one that streams. */
+static double copy_gbps_at(const clae_bench_result *out, double bytes)
+{
+    int best = 0;
+    for (int i = 1; i < CLAE_BENCH_COPY_SIZES; i++)
+        if (fabs(log(bytes / (double)out->copy_bytes[i])) <
+            fabs(log(bytes / (double)out->copy_bytes[best])))
+            best = i;
+    return out->copy_gbps[best];
+}
+
+/* Device time and bytes per kind of command, from the events of the timed steps. */
 static clae_status summarise_profile(clae_device *dev, int steps, clae_bench_result *out)
 {
-    double ms[CLAE_K_COUNT + 1] = {0};
-    int calls[CLAE_K_COUNT + 1] = {0};
+    double ms[CLAE_PROFILE_KINDS] = {0}, bytes[CLAE_PROFILE_KINDS] = {0};
+    int calls[CLAE_PROFILE_KINDS] = {0};
     clae_status s = clae_device_finish(dev);
     for (int i = 0; i < dev->profile_len && s == CLAE_OK; i++) {
-        cl_ulong start = 0, end = 0;
-        cl_event e = dev->profile[i].event;
-        if (!e || clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start,
-                                          NULL) != CL_SUCCESS ||
-            clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) !=
-                CL_SUCCESS)
-            continue;
-        ms[dev->profile[i].what] += (double)(end - start) * 1e-6;
-        calls[dev->profile[i].what]++;
+        int what = dev->profile[i].what;
+        if (!dev->profile[i].event) continue;
+        ms[what] += event_ms(dev->profile[i].event);
+        bytes[what] += (double)dev->profile[i].bytes;
+        calls[what]++;
     }
     clae__profile_clear(dev);
     out->n_items = 0;
     out->device_busy_ms = 0.0;
-    for (int k = 0; k <= CLAE_K_COUNT && out->n_items < CLAE_BENCH_MAX_ITEMS; k++) {
+    for (int k = 0; k < CLAE_PROFILE_KINDS && out->n_items < CLAE_BENCH_MAX_ITEMS; k++) {
         if (!calls[k]) continue;
         clae_bench_item *it = &out->items[out->n_items++];
         snprintf(it->name, sizeof it->name, "%s", clae__kernel_name(k));
         it->calls_per_step = (double)calls[k] / steps;
         it->ms_per_step = ms[k] / steps;
+        it->mb_per_step = bytes[k] / steps * 1e-6;
+        if (it->mb_per_step > 0 && it->ms_per_step > 0) {
+            it->gb_per_second = it->mb_per_step / it->ms_per_step;
+            double per_call = bytes[k] / calls[k], copy = copy_gbps_at(out, per_call);
+            it->copy_share = copy > 0 ? it->gb_per_second / copy : 0.0;
+        }
         out->device_busy_ms += it->ms_per_step;
     }
     qsort(out->items, (size_t)out->n_items, sizeof out->items[0], busiest_first);
+    return s;
+}
+
+/* Copy bandwidth at sizes from 256 KiB to 64 MiB: the best of a few copies
+ * each, in bytes read + written per second of device time. */
+static clae_status measure_copy_bandwidth(clae_device *dev, clae_bench_result *out)
+{
+    clae_buf a = {0}, b = {0};
+    size_t largest = (size_t)256 << 10 << 2 * (CLAE_BENCH_COPY_SIZES - 1);
+    clae_status s = clae__buf_create(dev, largest / 4, &a);
+    if (s == CLAE_OK) s = clae__buf_create(dev, largest / 4, &b);
+    for (int i = 0; i < CLAE_BENCH_COPY_SIZES && s == CLAE_OK; i++) {
+        size_t bytes = (size_t)256 << 10 << 2 * i;
+        out->copy_bytes[i] = bytes;
+        double best = 0.0;
+        for (int rep = 0; rep < COPY_REPS && s == CLAE_OK; rep++) {
+            clae__profile_clear(dev);
+            dev->profiling = 1;
+            s = clae__buf_copy(dev, &a, 0, &b, 0, bytes / 4);
+            dev->profiling = 0;
+            if (s == CLAE_OK) s = clae_device_finish(dev);
+            double ms = dev->profile_len ? event_ms(dev->profile[0].event) : 0.0;
+            if (ms > 0 && 2.0 * (double)bytes / ms * 1e-6 > best)
+                best = 2.0 * (double)bytes / ms * 1e-6;
+        }
+        out->copy_gbps[i] = best;
+    }
+    clae__profile_clear(dev);
+    clae__buf_release(&a);
+    clae__buf_release(&b);
     return s;
 }
 
@@ -107,13 +165,17 @@ static clae_status measure(clae_device *dev, clae_model *m, clae_optimizer *opt,
     int n = dev->gemm_log_len;
     out->n_gemms = n;
 
+    if (s == CLAE_OK && dev->profile_queue) s = measure_copy_bandwidth(dev, out);
     dev->wait_seconds = 0.0;
+    long launches = dev->launches, waits = dev->waits;
     clae__profile_clear(dev);
     dev->profiling = dev->profile_queue;
     double elapsed = 0.0;
     int steps = 0;
     if (s == CLAE_OK) s = timed_steps(dev, m, opt, x, rows, losses, seconds, &steps, &elapsed);
     dev->profiling = 0;
+    out->commands_per_step = (double)(dev->launches - launches) / (steps ? steps : 1);
+    out->waits_per_step = (double)(dev->waits - waits) / (steps ? steps : 1);
     if (s == CLAE_OK) s = summarise_profile(dev, steps, out);
     if (s != CLAE_OK) return s;
     out->steps = steps;
