@@ -13,6 +13,16 @@
 
 #define LEAKY_SLOPE 0.01f
 
+/* tanh through one exponential: with e = exp(-2|x|), tanh|x| = (1 - e) / (1 + e),
+ * within 2e-7 of tanh everywhere (an ulp of 1 near 0, where the relative error
+ * grows; conformance allows 1e-6 absolute). On PoCL a quarter faster than its
+ * tanh and twice as fast as the same through expm1, which would be exact near 0. */
+inline float act_tanh(float x)
+{
+    float e = exp(-2.0f * fabs(x));
+    return copysign((1.0f - e) / (1.0f + e), x);
+}
+
 inline float act_apply(uint act, float x)
 {
     switch (act) {
@@ -20,7 +30,7 @@ inline float act_apply(uint act, float x)
     case ACT_LEAKY_RELU: return x > 0.0f ? x : LEAKY_SLOPE * x;
     case ACT_ELU: return x > 0.0f ? x : expm1(x);
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-x));
-    case ACT_TANH: return tanh(x);
+    case ACT_TANH: return act_tanh(x);
     default: return x;
     }
 }

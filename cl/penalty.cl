@@ -59,13 +59,20 @@ __kernel void add_cols(uint rows, uint cols, __global const float *g, uint g_off
     }
 }
 
-/* dst += src, elementwise: adds the code penalties' gradient to the gradient
- * that reaches the code from the decoder. */
-__kernel void add_inplace(uint n, __global const float *src, __global float *dst, uint dst_off)
+/* dst += src over n values: adds the code penalties' gradient to the gradient
+ * that reaches the code from the decoder. Range as act_fwd (cl/activation.cl). */
+__kernel void add_inplace(uint n, uint len, __global const float *src, __global float *dst,
+                          uint dst_off, uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    dst[dst_off + i] += src[i];
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= len || r0 * len >= n) return;
+    uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
+    for (uint r = r0; r < r1; r++) {
+        uint at = r * len, end = min(c1, n - at);
+        __global const float *s = src + at;
+        __global float *d = dst + dst_off + at;
+        for (uint c = c0; c < end; c++) d[c] += s[c];
+    }
 }
 
 /* The contractive penalty (Rifai et al., 2011) on a sigmoid or tanh code

@@ -31,12 +31,19 @@ __kernel void wta_rank(uint rows, uint cols, uint keep, __global const float *h,
     }
 }
 
-/* dy *= mask: the zeroed activations pass no gradient. */
-__kernel void mask_mul(uint n, __global const float *mask, __global float *dy, uint dy_off)
+/* dy *= mask: the zeroed activations pass no gradient. Range as act_fwd. */
+__kernel void mask_mul(uint n, uint len, __global const float *mask, __global float *dy,
+                       uint dy_off, uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    dy[dy_off + i] *= mask[i];
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= len || r0 * len >= n) return;
+    uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
+    for (uint r = r0; r < r1; r++) {
+        uint at = r * len, end = min(c1, n - at);
+        __global const float *m = mask + at;
+        __global float *d = dy + dy_off + at;
+        for (uint c = c0; c < end; c++) d[c] *= m[c];
+    }
 }
 
 /* After a training selection: each unit's threshold (its smallest kept

@@ -235,6 +235,20 @@ void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t oth
     global[1] = (rows + *per - 1) / *per;
 }
 
+clae_status clae__launch_flat(clae_device *dev, clae_kernel_id k, size_t n, const clae_karg *args,
+                              int nargs)
+{
+    if (n == 0) return CLAE_OK;
+    if (nargs > 12) return clae__fail(dev->ctx, CLAE_EINTERNAL, "%s: too many arguments", kernel_names[k]);
+    size_t len = n < CLAE_FLAT_ROW ? n : CLAE_FLAT_ROW, run, per, global[2];
+    clae__run_shape(dev, len, (n + len - 1) / len, 1, &run, &per, global);
+    clae_karg all[16] = {KU(n), KU(len)};
+    for (int i = 0; i < nargs; i++) all[2 + i] = args[i];
+    all[2 + nargs] = KU(run);
+    all[3 + nargs] = KU(per);
+    return clae__launch_nd(dev, k, 2, global, all, 4 + nargs);
+}
+
 void clae__col_shape(const clae_device *dev, size_t rows, size_t cols, size_t *run, size_t *per,
                      size_t global[2])
 {

@@ -101,6 +101,17 @@ void clae__flat_shape(const clae_device *dev, size_t n, size_t *run, size_t *loc
 clae_status clae__scratch(clae_device *dev, size_t count, clae_buf **out);
 void clae__scratch_release(clae_device *dev);
 
+/* Elementwise work over n values, laid out as rows of up to CLAE_FLAT_ROW
+ * values covered as clae__run_shape says (the kernel loops over r in its
+ * rows and c in its run of each, stopping at n). The kernel's arguments are
+ * (n, len, args..., run, per); at most 12 args. */
+#define CLAE_FLAT_ROW 4096
+clae_status clae__launch_flat(clae_device *dev, clae_kernel_id k, size_t n, const clae_karg *args,
+                              int nargs);
+#define CLAE_LAUNCH_FLAT(dev, k, n, ...)                                               \
+    clae__launch_flat((dev), (k), (n), (const clae_karg[]){__VA_ARGS__},                \
+                      (int)(sizeof((const clae_karg[]){__VA_ARGS__}) / sizeof(clae_karg)))
+
 /* Records the bytes the next launch reads and writes, for the profile. */
 static inline void clae__launch_bytes(clae_device *dev, size_t bytes) { dev->next_bytes = bytes; }
 

@@ -1,37 +1,19 @@
 /* Host wrappers of cl/activation.cl. */
 #include "kernels/ops.h"
 
-/* Flat elementwise work is laid out as rows of this many values, so the launch
- * stays within every device's range limits whatever n is. */
-#define FLAT_ROW 4096
-
-static clae_status launch_flat_act(clae_device *dev, clae_kernel_id k, size_t n, size_t bytes,
-                                   int act, const clae_karg *buffers, int nbuffers)
-{
-    size_t len = n < FLAT_ROW ? n : FLAT_ROW, run, per, global[2];
-    clae__run_shape(dev, len, (n + len - 1) / len, 1, &run, &per, global);
-    clae_karg args[12] = {KU(n), KU(len), KU(act)};
-    for (int i = 0; i < nbuffers; i++) args[3 + i] = buffers[i];
-    args[3 + nbuffers] = KU(run);
-    args[4 + nbuffers] = KU(per);
-    clae__launch_bytes(dev, bytes);
-    return clae__launch_nd(dev, k, 2, global, args, 5 + nbuffers);
-}
-
 clae_status clae__act_fwd(clae_device *dev, size_t n, int act, const clae_buf *x, size_t x_off,
                           clae_buf *y, size_t y_off)
 {
-    if (n == 0) return CLAE_OK;
-    const clae_karg buffers[] = {KM(x), KU(x_off), KM(y), KU(y_off)};
-    return launch_flat_act(dev, CLAE_K_act_fwd, n, 8 * n, act, buffers, 4);
+    clae__launch_bytes(dev, 8 * n);
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_act_fwd, n, KU(act), KM(x), KU(x_off), KM(y), KU(y_off));
 }
 
 clae_status clae__act_bwd(clae_device *dev, size_t n, int act, const clae_buf *dy, size_t dy_off,
                           const clae_buf *y, size_t y_off, clae_buf *dx, size_t dx_off)
 {
-    if (n == 0) return CLAE_OK;
-    const clae_karg buffers[] = {KM(dy), KU(dy_off), KM(y), KU(y_off), KM(dx), KU(dx_off)};
-    return launch_flat_act(dev, CLAE_K_act_bwd, n, 12 * n, act, buffers, 6);
+    clae__launch_bytes(dev, 12 * n);
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_act_bwd, n, KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off),
+                            KM(dx), KU(dx_off));
 }
 
 clae_status clae__bias_act_fwd(clae_device *dev, size_t rows, size_t cols, int act, clae_buf *y,

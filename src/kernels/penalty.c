@@ -46,7 +46,7 @@ clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, c
                               size_t dst_off)
 {
     clae__launch_bytes(dev, 12 * n);
-    return CLAE_LAUNCH(dev, CLAE_K_add_inplace, n, 0, KU(n), KM(src), KM(dst), KU(dst_off));
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_add_inplace, n, KM(src), KM(dst), KU(dst_off));
 }
 
 clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, size_t in, int act,

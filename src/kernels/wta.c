@@ -16,7 +16,7 @@ clae_status clae__mask_mul(clae_device *dev, size_t n, const clae_buf *mask, cla
                            size_t dy_off)
 {
     clae__launch_bytes(dev, 12 * n);
-    return CLAE_LAUNCH(dev, CLAE_K_mask_mul, n, 0, KU(n), KM(mask), KM(dy), KU(dy_off));
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_mask_mul, n, KM(mask), KM(dy), KU(dy_off));
 }
 
 clae_status clae__wta_threshold(clae_device *dev, size_t rows, size_t cols, const clae_buf *h,
