@@ -66,17 +66,21 @@ __kernel void bias_act_fwd(uint rows, uint cols, uint act, __global float *y, ui
 
 /* The backward step of a dense layer's elementwise part, first stage:
  * dz = dy * act'(y) written over dy, and per block of `per` rows the block's
- * column sums of dz: partial[block][c]. col_combine adds the blocks up into
- * the bias gradient. Range: (ceil(cols / run), blocks = ceil(rows / per)). */
+ * column sums of dz: partial[partial_off + block * cols + c]. col_combine adds
+ * the blocks up into the bias gradient; with one block the host passes the
+ * bias gradient itself, and accumulate = 1 adds to it (tied weights).
+ * Range: (ceil(cols / run), blocks = ceil(rows / per)). */
 __kernel void act_bwd_col_partials(uint rows, uint cols, uint act, __global float *dy,
                                    uint dy_off, __global const float *y, uint y_off,
-                                   __global float *partial, uint run, uint per)
+                                   __global float *partial, uint partial_off, uint accumulate,
+                                   uint run, uint per)
 {
     uint c0 = get_global_id(0) * run, block = get_global_id(1), r0 = block * per;
     if (c0 >= cols || r0 >= rows) return;
     uint c1 = min(c0 + run, cols), r1 = min(r0 + per, rows);
-    __global float *sums = partial + block * cols;
-    for (uint c = c0; c < c1; c++) sums[c] = 0.0f;
+    __global float *sums = partial + partial_off + block * cols;
+    if (!accumulate)
+        for (uint c = c0; c < c1; c++) sums[c] = 0.0f;
     for (uint r = r0; r < r1; r++) {
         __global float *g = dy + dy_off + r * cols;
         __global const float *v = y + y_off + r * cols;

@@ -197,6 +197,7 @@ clae_status clae__launch_nd(clae_device *dev, clae_kernel_id k, unsigned dims,
 #define ITEMS_PER_UNIT 64
 /* Column reductions: blocks of rows on a CPU; rows per block elsewhere. */
 #define COL_BLOCKS_CPU 16
+#define COL_BLOCK_VALUES 16384
 #define COL_BLOCK_ROWS 8
 /* Flat sums on a CPU: the longest run one work item takes. */
 #define FLAT_RUN_MAX 4096
@@ -256,7 +257,11 @@ void clae__col_shape(const clae_device *dev, size_t rows, size_t cols, size_t *r
     if (clae__prefers_runs(dev)) {
         size_t runs = (cols + RUN_MAX - 1) / RUN_MAX;
         *run = cols ? (cols + runs - 1) / runs : 1;
-        blocks = rows < COL_BLOCKS_CPU ? rows : COL_BLOCKS_CPU;
+        /* a block per COL_BLOCK_VALUES values, so small layers take one block
+         * (and no second stage) and large ones keep both cores busy */
+        blocks = rows * cols / COL_BLOCK_VALUES;
+        if (blocks > COL_BLOCKS_CPU) blocks = COL_BLOCKS_CPU;
+        if (blocks > rows) blocks = rows;
     } else {
         *run = 1;
         blocks = (rows + COL_BLOCK_ROWS - 1) / COL_BLOCK_ROWS;

@@ -85,7 +85,8 @@ void clae__run_shape(const clae_device *dev, size_t len, size_t rows, size_t oth
  * partial sums per block of `per` rows (global[1] blocks); the second
  * (col_combine) adds the blocks up per column. GPUs take runs of 1 and blocks
  * of a few rows, so both stages have a work item per value or column block;
- * CPUs take long runs and at most 16 blocks. */
+ * CPUs take long runs and a block per 16384 values, at most 16: a small
+ * matrix is one block, whose sums need no second stage. */
 void clae__col_shape(const clae_device *dev, size_t rows, size_t cols, size_t *run, size_t *per,
                      size_t global[2]);
 

@@ -42,12 +42,18 @@ clae_status clae__act_bwd_bias_grad(clae_device *dev, size_t rows, size_t cols, 
     if (rows == 0 || cols == 0) return CLAE_OK;
     size_t run, per, global[2];
     clae__col_shape(dev, rows, cols, &run, &per, global);
+    size_t blocks = global[1];
+    clae__launch_bytes(dev, 4 * (3 * rows * cols + 2 * blocks * cols)); /* dy, y, dz; sums */
+    if (blocks == 1) /* the one block's sums are the bias gradient */
+        return CLAE_LAUNCH_ND(dev, CLAE_K_act_bwd_col_partials, 2, global, KU(rows), KU(cols),
+                              KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off), KM(db), KU(db_off),
+                              KU(accumulate), KU(run), KU(per));
     clae_buf *partial = NULL;
-    clae_status s = clae__scratch(dev, global[1] * cols, &partial);
+    clae_status s = clae__scratch(dev, blocks * cols, &partial);
     if (s != CLAE_OK) return s;
-    clae__launch_bytes(dev, 4 * (3 * rows * cols + global[1] * cols));
     s = CLAE_LAUNCH_ND(dev, CLAE_K_act_bwd_col_partials, 2, global, KU(rows), KU(cols), KU(act),
-                       KM(dy), KU(dy_off), KM(y), KU(y_off), KM(partial), KU(run), KU(per));
+                       KM(dy), KU(dy_off), KM(y), KU(y_off), KM(partial), KU(0), KU(0), KU(run),
+                       KU(per));
     if (s != CLAE_OK) return s;
-    return clae__col_combine(dev, global[1], cols, partial, db, db_off, accumulate, run);
+    return clae__col_combine(dev, blocks, cols, partial, db, db_off, accumulate, run);
 }
