@@ -32,6 +32,8 @@ struct clae_device {
     int ordering_fixed;  /* no choice of ordering, or CLAE_HOST_GEMM made it */
     size_t host_align;   /* alignment for host-backed buffers */
     clae_gemm_provider gemm;
+    cl_mem gemm_temp;    /* CLBlast's temporary buffer, shared by every GEMM (gemm.c) */
+    size_t gemm_temp_bytes;
     int queue_busy;      /* work was enqueued since the host last waited */
     /* Instruments for clae bench: when gemm_log is set, every GEMM's arguments
      * are recorded (up to gemm_log_cap); wait_seconds accumulates the time the

@@ -50,13 +50,43 @@ static clae_status check_args(clae_device *dev, const clae_gemm_args *g)
     return CLAE_OK;
 }
 
+/* CLBlast's temporary buffer (padded or transposed operand copies) for this
+ * GEMM, from the device's own one, grown to the largest need: without it,
+ * CLBlast allocates and frees one on every call. NULL when none is needed or
+ * the size is unknown (CLBlast then allocates its own). */
+static cl_mem gemm_temp(clae_device *dev, const clae_gemm_args *g, CLBlastTranspose ta,
+                        CLBlastTranspose tb)
+{
+    size_t bytes = 0;
+    if (CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta, tb, g->m, g->n, g->k, g->a_off,
+                                   g->lda, g->b_off, g->ldb, g->c_off, g->ldc, &dev->queue,
+                                   &bytes) != CLBlastSuccess ||
+        bytes == 0)
+        return NULL;
+    if (bytes > dev->gemm_temp_bytes) {
+        if (dev->gemm_temp) clReleaseMemObject(dev->gemm_temp);
+        cl_int err = CL_SUCCESS;
+        dev->gemm_temp = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        dev->gemm_temp_bytes = err == CL_SUCCESS ? bytes : 0;
+        if (err != CL_SUCCESS) dev->gemm_temp = NULL;
+    }
+    return dev->gemm_temp;
+}
+
 static clae_status gemm_clblast(clae_device *dev, const clae_gemm_args *g)
 {
-    CLBlastStatusCode s = CLBlastSgemm(
-        CLBlastLayoutRowMajor, g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo,
-        g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo, g->m, g->n, g->k, g->alpha,
-        g->a->mem, g->a_off, g->lda, g->b->mem, g->b_off, g->ldb, g->beta, g->c->mem, g->c_off,
-        g->ldc, &dev->queue, clae__profile_slot(dev, CLAE_PROFILE_GEMM));
+    CLBlastTranspose ta = g->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo;
+    CLBlastTranspose tb = g->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo;
+    cl_mem temp = gemm_temp(dev, g, ta, tb);
+    cl_event *event = clae__profile_slot(dev, CLAE_PROFILE_GEMM);
+    CLBlastStatusCode s =
+        temp ? CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, ta, tb, g->m, g->n, g->k,
+                                          g->alpha, g->a->mem, g->a_off, g->lda, g->b->mem,
+                                          g->b_off, g->ldb, g->beta, g->c->mem, g->c_off, g->ldc,
+                                          &dev->queue, event, temp)
+             : CLBlastSgemm(CLBlastLayoutRowMajor, ta, tb, g->m, g->n, g->k, g->alpha, g->a->mem,
+                            g->a_off, g->lda, g->b->mem, g->b_off, g->ldb, g->beta, g->c->mem,
+                            g->c_off, g->ldc, &dev->queue, event);
     if (s != CLBlastSuccess)
         return clae__fail(dev->ctx,
                           s == CLBlastTempBufferAllocFailure ? CLAE_ENOMEM : CLAE_EDEVICE,
@@ -180,5 +210,8 @@ clae_status clae__gemm_choose_provider(clae_device *dev)
 
 void clae__gemm_release(clae_device *dev)
 {
+    if (dev->gemm_temp) clReleaseMemObject(dev->gemm_temp);
+    dev->gemm_temp = NULL;
+    dev->gemm_temp_bytes = 0;
     CLBlastClearCache();
 }
