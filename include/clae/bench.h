@@ -43,6 +43,7 @@ typedef struct {
     clae_bench_item items[CLAE_BENCH_MAX_ITEMS]; /* profiled devices only, busiest first */
     int n_items;
     double device_busy_ms;   /* sum of the items: time the device spent executing */
+    int profile_times;       /* the driver's profiling times are real (some give 0 for all) */
     double commands_per_step; /* kernels, copies and fills enqueued (GEMMs apart) */
     double waits_per_step;    /* times the host blocked on the queue */
     size_t copy_bytes[CLAE_BENCH_COPY_SIZES]; /* profiled devices only */

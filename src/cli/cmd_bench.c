@@ -47,6 +47,11 @@ static void print_result(const clae_spec *spec, const clae_device_info *info, co
            "waited on the queue %.1f times\n",
            r->commands_per_step, r->n_gemms, r->waits_per_step);
     if (r->n_items == 0) return;
+    if (!r->profile_times) {
+        printf("the device gives no profiling times (every command took under 1 us): no "
+               "per-kernel times\n");
+        return;
+    }
     printf("copy bandwidth (device time, read + write):");
     for (int i = 0; i < CLAE_BENCH_COPY_SIZES; i++)
         printf(" %.0f GB/s at %s%s", r->copy_gbps[i], size_text(r->copy_bytes[i]),
