@@ -1,20 +1,28 @@
 /* Input corruption for denoising autoencoders, drawn from the counter-based
- * generator (cl/rng.cl): value i of a draw uses the Philox block (i, stream),
- * so every device corrupts a batch identically. */
+ * generator (cl/rng.cl), so every device corrupts a batch identically:
+ * value i's Gaussian noise is value i of rng_normal's draw of the stream
+ * (blocks (i / 4, stream, 0, 0)), its masking uniform word i % 4 of the
+ * block (i / 4, stream, 1, 0). Range as rng_uniform. */
 
-/* out = x + std·N(0, 1), clipped to [0, 1]; then zeroed with probability mask.
- * Words 0 and 1 of the block feed Box–Muller, word 2 the mask. */
+/* out = x + std·N(0, 1), clipped to [0, 1]; then zeroed with probability mask. */
 __kernel void corrupt(uint n, __global const float *x, uint x_off, __global float *out,
                       uint out_off, uint key0, uint key1, uint stream, float std, float mask)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    uint4 r = philox4x32_10((uint4)(i, stream, 0u, 0u), (uint2)(key0, key1));
-    float v = x[x_off + i];
+    uint i0 = (uint)get_global_id(0) * RNG_VALUES;
+    if (i0 >= n) return;
+    uint2 key = (uint2)(key0, key1);
+    float g[RNG_VALUES], u[RNG_VALUES];
+    uint count = min(RNG_VALUES, n - i0);
+    __global const float *src = x + x_off + i0;
+    __global float *dst = out + out_off + i0;
+    for (uint q = 0; q < count; q++) dst[q] = src[q];
     if (std > 0.0f) {
-        float radius = sqrt(-2.0f * log(uint_to_unit(r.x)));
-        v = clamp(v + std * radius * cos(6.28318530717958647692f * uint_to_unit(r.y)), 0.0f, 1.0f);
+        philox_normals(i0 / 4u, stream, key, g);
+        for (uint q = 0; q < count; q++) dst[q] = clamp(dst[q] + std * g[q], 0.0f, 1.0f);
     }
-    if (mask > 0.0f && uint_to_unit(r.z) < mask) v = 0.0f;
-    out[out_off + i] = v;
+    if (mask > 0.0f) {
+        philox_units(i0 / 4u, stream, 1u, key, u);
+        for (uint q = 0; q < count; q++)
+            if (u[q] < mask) dst[q] = 0.0f;
+    }
 }

@@ -1,59 +1,105 @@
 /* Counter-based random numbers: Philox4x32-10 (Salmon et al., SC'11).
  * Output element i of a draw keyed by (key0, key1) and stream `stream` comes
  * from the block counter (i / 4, stream, 0, 0), word i % 4, so every device
- * and every work-group size draws the same numbers. */
+ * and every work-group size draws the same numbers.
+ *
+ * A work item computes RNG_BLOCKS consecutive blocks at once, one per lane of
+ * 8-wide vectors (a CPU's SIMD; a GPU simply has more registers per item),
+ * and writes their 4 x RNG_BLOCKS values: one block per four values, not one
+ * per value. Range: ceil(n / RNG_VALUES) work items. */
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
 #define PHILOX_W0 0x9E3779B9u
 #define PHILOX_W1 0xBB67AE85u
 
-inline uint4 philox4x32_10(uint4 ctr, uint2 key)
+#define RNG_BLOCKS 8u
+#define RNG_VALUES (4u * RNG_BLOCKS)
+
+/* Eight blocks at once: the counters (first + lane, stream, c2, 0); words
+ * w[0..3], each lane one block: 10 rounds of
+ * (x, y, z, w) <- (hi(M1 z) ^ y ^ k0, lo(M1 z), hi(M0 x) ^ w ^ k1, lo(M0 x)),
+ * the key advancing by (W0, W1) after each. */
+inline void philox8(uint first, uint stream, uint c2, uint2 key, uint8 *w)
 {
+    uint8 x = (uint8)(first) + (uint8)(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u);
+    uint8 y = (uint8)(stream), z = (uint8)(c2), v = (uint8)(0u);
     for (int round = 0; round < 10; round++) {
-        uint hi0 = mul_hi(PHILOX_M0, ctr.x), lo0 = PHILOX_M0 * ctr.x;
-        uint hi1 = mul_hi(PHILOX_M1, ctr.z), lo1 = PHILOX_M1 * ctr.z;
-        ctr = (uint4)(hi1 ^ ctr.y ^ key.x, lo1, hi0 ^ ctr.w ^ key.y, lo0);
+        uint8 hi0 = mul_hi((uint8)(PHILOX_M0), x), lo0 = (uint8)(PHILOX_M0) * x;
+        uint8 hi1 = mul_hi((uint8)(PHILOX_M1), z), lo1 = (uint8)(PHILOX_M1) * z;
+        x = hi1 ^ y ^ (uint8)(key.x);
+        y = lo1;
+        z = hi0 ^ v ^ (uint8)(key.y);
+        v = lo0;
         key += (uint2)(PHILOX_W0, PHILOX_W1);
     }
-    return ctr;
+    w[0] = x;
+    w[1] = y;
+    w[2] = z;
+    w[3] = v;
 }
 
-inline uint philox_word(uint i, uint stream, uint2 key)
+/* Floats in (0, 1): the top 24 bits, offset by half a step so never 0. */
+inline float8 uint8_to_unit(uint8 u)
 {
-    uint4 r = philox4x32_10((uint4)(i / 4u, stream, 0u, 0u), key);
-    switch (i % 4u) {
-    case 0: return r.x;
-    case 1: return r.y;
-    case 2: return r.z;
-    default: return r.w;
+    return (convert_float8(u >> 8) + 0.5f) * (1.0f / 16777216.0f);
+}
+
+/* Uniforms in (0, 1) of the RNG_VALUES values from block `first` on:
+ * u[4k + j] = word j of block first + k. */
+inline void philox_units(uint first, uint stream, uint c2, uint2 key, float *u)
+{
+    uint8 w[4];
+    philox8(first, stream, c2, key, w);
+    for (uint j = 0; j < 4u; j++) {
+        float l[8];
+        vstore8(uint8_to_unit(w[j]), 0, l);
+        for (uint k = 0; k < RNG_BLOCKS; k++) u[4u * k + j] = l[k];
     }
 }
 
-/* A float in (0, 1): the top 24 bits, offset by half a step so it is never 0. */
-inline float uint_to_unit(uint u) { return ((float)(u >> 8) + 0.5f) * (1.0f / 16777216.0f); }
+/* Normals N(0, 1) by Box–Muller on the word pairs (0, 1) and (2, 3) of each
+ * block: value 4b + 2p is radius·cos, 4b + 2p + 1 radius·sin of pair p. */
+inline void philox_normals(uint first, uint stream, uint2 key, float *g)
+{
+    uint8 w[4];
+    philox8(first, stream, 0u, key, w);
+    for (uint p = 0; p < 2u; p++) {
+        float8 radius = sqrt(-2.0f * log(uint8_to_unit(w[2u * p])));
+        float8 angle = 6.28318530717958647692f * uint8_to_unit(w[2u * p + 1u]);
+        float c[8], s[8];
+        vstore8(radius * cos(angle), 0, c);
+        vstore8(radius * sin(angle), 0, s);
+        for (uint k = 0; k < RNG_BLOCKS; k++) {
+            g[4u * k + 2u * p] = c[k];
+            g[4u * k + 2u * p + 1u] = s[k];
+        }
+    }
+}
 
 /* out = lo + (hi - lo) * u, u uniform in (0, 1) */
 __kernel void rng_uniform(uint n, __global float *out, uint out_off, uint key0, uint key1,
                           uint stream, float lo, float hi)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    float u = uint_to_unit(philox_word(i, stream, (uint2)(key0, key1)));
-    out[out_off + i] = lo + (hi - lo) * u;
+    uint i0 = (uint)get_global_id(0) * RNG_VALUES;
+    if (i0 >= n) return;
+    float u[RNG_VALUES];
+    philox_units(i0 / 4u, stream, 0u, (uint2)(key0, key1), u);
+    uint count = min(RNG_VALUES, n - i0);
+    __global float *dst = out + out_off + i0;
+    for (uint q = 0; q < count; q++) dst[q] = lo + (hi - lo) * u[q];
 }
 
-/* out = mean + std * N(0, 1) by Box–Muller on the words 2j, 2j+1 of the stream. */
+/* out = mean + std * N(0, 1), value i from the pair of words of block i / 4
+ * that holds word i % 4 (words 2j, 2j+1 of the stream). */
 __kernel void rng_normal(uint n, __global float *out, uint out_off, uint key0, uint key1,
                          uint stream, float mean, float std)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    uint2 key = (uint2)(key0, key1);
-    uint pair = i & ~1u;
-    float u1 = uint_to_unit(philox_word(pair, stream, key));
-    float u2 = uint_to_unit(philox_word(pair + 1u, stream, key));
-    float radius = sqrt(-2.0f * log(u1));
-    float angle = 6.28318530717958647692f * u2;
-    out[out_off + i] = mean + std * radius * ((i & 1u) ? sin(angle) : cos(angle));
+    uint i0 = (uint)get_global_id(0) * RNG_VALUES;
+    if (i0 >= n) return;
+    float g[RNG_VALUES];
+    philox_normals(i0 / 4u, stream, (uint2)(key0, key1), g);
+    uint count = min(RNG_VALUES, n - i0);
+    __global float *dst = out + out_off + i0;
+    for (uint q = 0; q < count; q++) dst[q] = mean + std * g[q];
 }

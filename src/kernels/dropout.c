@@ -10,7 +10,9 @@ clae_status clae__dropout_fwd(clae_device *dev, size_t n, const clae_buf *x, siz
                           (double)rate);
     /* the scale here, so every device multiplies by the same float */
     float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
-    return CLAE_LAUNCH(dev, CLAE_K_dropout_fwd, n, 0, KU(n), KM(x), KU(x_off), KM(y), KU(y_off),
+    clae__launch_bytes(dev, 12 * n); /* reads x; writes mask and y */
+    size_t items = clae__rng_items(n);
+    return CLAE_LAUNCH_ND(dev, CLAE_K_dropout_fwd, 1, &items, KU(n), KM(x), KU(x_off), KM(y), KU(y_off),
                        KM(mask), KU(seed & 0xffffffffu), KU(seed >> 32), KU(stream), KF(rate),
                        KF(scale));
 }
@@ -18,6 +20,7 @@ clae_status clae__dropout_fwd(clae_device *dev, size_t n, const clae_buf *x, siz
 clae_status clae__dropout_bwd(clae_device *dev, size_t n, const clae_buf *dy, size_t dy_off,
                               const clae_buf *mask, clae_buf *dx, size_t dx_off)
 {
+    clae__launch_bytes(dev, 12 * n);
     return CLAE_LAUNCH(dev, CLAE_K_dropout_bwd, n, 0, KU(n), KM(dy), KU(dy_off), KM(mask), KM(dx),
                        KU(dx_off));
 }

@@ -49,7 +49,9 @@ clae_status clae__adam_step(clae_device *dev, size_t n, clae_buf *p, const clae_
                             clae_buf *m, clae_buf *v, float beta1, float beta2, float step_size,
                             float bc2_sqrt, float eps);
 
-/* rng.c: draws keyed by (seed, stream); element i is the same on every device. */
+/* rng.c: draws keyed by (seed, stream); element i is the same on every device.
+ * clae__rng_items: the work items of a draw of n values (32 each). */
+size_t clae__rng_items(size_t n);
 clae_status clae__rng_uniform(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
                               uint64_t seed, uint32_t stream, float lo, float hi);
 clae_status clae__rng_normal(clae_device *dev, size_t n, clae_buf *out, size_t out_off,

@@ -37,6 +37,8 @@ void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, f
 
 /* One Philox4x32-10 block: ctr in, the four output words out. */
 void clae_ref_philox(uint32_t ctr[4], uint64_t seed);
+/* Value i of a standard normal draw (rng_normal with mean 0, std 1). */
+void clae_ref_rng_normal_at(size_t i, uint64_t seed, uint32_t stream, float *out);
 float clae_ref_uint_to_unit(uint32_t u);
 
 void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint32_t stream,

@@ -40,15 +40,22 @@ void clae_ref_rng_uniform(size_t n, float *out, uint64_t seed, uint32_t stream, 
         out[i] = lo + (hi - lo) * uint_to_unit(philox_word((uint32_t)i, stream, seed));
 }
 
+void clae_ref_rng_normal_at(size_t i, uint64_t seed, uint32_t stream, float *out)
+{
+    uint32_t pair = (uint32_t)i & ~1u;
+    float u1 = uint_to_unit(philox_word(pair, stream, seed));
+    float u2 = uint_to_unit(philox_word(pair + 1u, stream, seed));
+    float radius = sqrtf(-2.0f * logf(u1));
+    float angle = 6.28318530717958647692f * u2;
+    *out = radius * ((i & 1u) ? sinf(angle) : cosf(angle));
+}
+
 void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, float mean,
                          float std)
 {
     for (size_t i = 0; i < n; i++) {
-        uint32_t pair = (uint32_t)i & ~1u;
-        float u1 = uint_to_unit(philox_word(pair, stream, seed));
-        float u2 = uint_to_unit(philox_word(pair + 1u, stream, seed));
-        float radius = sqrtf(-2.0f * logf(u1));
-        float angle = 6.28318530717958647692f * u2;
-        out[i] = mean + std * radius * ((i & 1u) ? sinf(angle) : cosf(angle));
+        float g;
+        clae_ref_rng_normal_at(i, seed, stream, &g);
+        out[i] = mean + std * g;
     }
 }
