@@ -22,6 +22,10 @@ clae_status clae__bn_stats(clae_device *dev, size_t channels, size_t count, int 
                           count);
     clae_status s = check_fits(dev, "bn_stats", count);
     if (s != CLAE_OK) return s;
+    /* training: the sums and the running statistics updated in place; evaluation: the
+     * running statistics; both write mean and invstd */
+    size_t values = training ? 2 + (running ? 4 : 0) : 2;
+    clae__launch_bytes(dev, 4 * channels * (values + 2));
     return CLAE_LAUNCH(dev, CLAE_K_bn_stats, channels, 0, KU(channels), KU(count),
                        KU(training != 0), sums ? KM(sums) : KNULL, KU(sums_off), KF(eps),
                        KF(momentum), running ? KM(running) : KNULL, KU(r_off), KM(stats));
@@ -38,6 +42,7 @@ clae_status clae__bn_fwd(clae_device *dev, size_t batch, size_t channels, size_t
     size_t run, per;
     size_t global[2];
     clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
+    clae__launch_bytes(dev, 4 * (2 * n + 4 * channels)); /* x, y; mean, invstd, gamma, beta */
     return CLAE_LAUNCH_ND(dev, CLAE_K_bn_fwd, 2, global, KU(batch), KU(channels), KU(plane),
                           KU(act), KM(x), KU(x_off), KM(stats), KM(params), KU(g_off),
                           KU(b_off), KM(y), KU(y_off), KU(run), KU(per));
@@ -47,6 +52,7 @@ clae_status clae__bn_param_grad(clae_device *dev, size_t channels, const clae_bu
                                 size_t sums_off, const clae_buf *stats, clae_buf *grads,
                                 size_t g_off, size_t b_off)
 {
+    clae__launch_bytes(dev, 4 * 6 * channels); /* reads the sums and stats, writes 2 per channel */
     return CLAE_LAUNCH(dev, CLAE_K_bn_param_grad, channels, 0, KU(channels), KM(sums),
                        KU(sums_off), KM(stats), KM(grads), KU(g_off), KU(b_off));
 }
@@ -65,6 +71,8 @@ clae_status clae__bn_bwd(clae_device *dev, size_t batch, size_t channels, size_t
     size_t run, per;
     size_t global[2];
     clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
+    /* training: x, dz, dx; mean, invstd, gamma, dgamma, dbeta. evaluation: dz, dx; invstd, gamma */
+    clae__launch_bytes(dev, 4 * (training ? 3 * n + 5 * channels : 2 * n + 2 * channels));
     return CLAE_LAUNCH_ND(dev, CLAE_K_bn_bwd, 2, global, KU(batch), KU(channels), KU(plane),
                           KU(training != 0), x ? KM(x) : KNULL, KU(x_off), KM(dz), KU(dz_off),
                           KM(stats), KM(params), KU(g_off), grads ? KM(grads) : KNULL,

@@ -22,6 +22,35 @@ static clae_status check_geom(clae_device *dev, const char *kernel, const clae_c
     return s;
 }
 
+/* For the profile's byte counts, along one axis of `size` with `n` windows of
+ * k at stride from -pad: the positions inside [0, size) that some window
+ * covers, each counted once. */
+static size_t axis_covered(size_t size, size_t k, size_t stride, size_t pad, size_t n)
+{
+    size_t total = 0, end = 0; /* coordinates shifted by pad; end: covered so far */
+    for (size_t o = 0; o < n; o++) {
+        size_t lo = o * stride, hi = lo + k;
+        if (lo < end) lo = end;
+        if (lo < pad) lo = pad;
+        if (hi > pad + size) hi = pad + size;
+        if (hi > lo) total += hi - lo;
+        if (o * stride + k > end) end = o * stride + k;
+    }
+    return total;
+}
+
+/* Likewise: the (window, tap) pairs that land inside [0, size). */
+static size_t axis_taps_inside(size_t size, size_t k, size_t stride, size_t pad, size_t n)
+{
+    size_t total = 0;
+    for (size_t o = 0; o < n; o++) {
+        size_t lo = o * stride < pad ? pad : o * stride, hi = o * stride + k;
+        if (hi > pad + size) hi = pad + size;
+        if (hi > lo) total += hi - lo;
+    }
+    return total;
+}
+
 clae_status clae__im2col(clae_device *dev, const clae_conv_geom *g, const clae_buf *x,
                          size_t x_off, clae_buf *col)
 {
@@ -31,6 +60,10 @@ clae_status clae__im2col(clae_device *dev, const clae_conv_geom *g, const clae_b
     size_t global[3];
     clae__run_shape(dev, g->ow, rows, col_rows, &run, &per, global);
     global[2] = col_rows;
+    /* the distinct input values some tap reads (each is read by up to k*k taps), and col */
+    size_t covered = g->batch * g->channels * axis_covered(g->h, g->k, g->stride, g->pad, g->oh) *
+                     axis_covered(g->w, g->k, g->stride, g->pad, g->ow);
+    clae__launch_bytes(dev, 4 * (covered + col_rows * rows * g->ow));
     return CLAE_LAUNCH_ND(dev, CLAE_K_im2col, 3, global, KU(g->batch), KU(g->channels), KU(g->h),
                           KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
                           KM(x), KU(x_off), KM(col), KU(run), KU(per));
@@ -44,6 +77,12 @@ clae_status clae__col2im(clae_device *dev, const clae_conv_geom *g, const clae_b
     size_t run, per, rows = g->batch * g->channels * g->h;
     size_t global[2];
     clae__run_shape(dev, g->w, rows, 1, &run, &per, global);
+    /* the col entries whose tap lands inside the image (those on the padding are not
+     * read), and x */
+    size_t inside = g->batch * g->channels *
+                    axis_taps_inside(g->h, g->k, g->stride, g->pad, g->oh) *
+                    axis_taps_inside(g->w, g->k, g->stride, g->pad, g->ow);
+    clae__launch_bytes(dev, 4 * (inside + rows * g->w));
     return CLAE_LAUNCH_ND(dev, CLAE_K_col2im, 2, global, KU(g->batch), KU(g->channels), KU(g->h),
                           KU(g->w), KU(g->k), KU(g->stride), KU(g->pad), KU(g->oh), KU(g->ow),
                           KM(col), KM(x), KU(x_off), KU(run), KU(per));
@@ -59,6 +98,7 @@ clae_status clae__cnhw_bias_act(clae_device *dev, size_t batch, size_t channels,
     size_t run, per;
     size_t global[2];
     clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
+    clae__launch_bytes(dev, 4 * (2 * n + (b ? channels : 0)));
     return CLAE_LAUNCH_ND(dev, CLAE_K_cnhw_bias_act, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(src), b ? KM(b) : KNULL, KU(b_off), KM(y),
                           KU(y_off), KU(run), KU(per));
@@ -74,6 +114,7 @@ clae_status clae__act_bwd_to_cnhw(clae_device *dev, size_t batch, size_t channel
     size_t run, per;
     size_t global[2];
     clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
+    clae__launch_bytes(dev, 12 * n);
     return CLAE_LAUNCH_ND(dev, CLAE_K_act_bwd_to_cnhw, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(dy), KU(dy_off), KM(y), KU(y_off), KM(dz),
                           KU(run), KU(per));
@@ -89,6 +130,7 @@ clae_status clae__channel_bias_act(clae_device *dev, size_t batch, size_t channe
     size_t run, per;
     size_t global[2];
     clae__run_shape(dev, plane, batch * channels, 1, &run, &per, global);
+    clae__launch_bytes(dev, 4 * (2 * n + (b ? channels : 0))); /* in place: y read and written */
     return CLAE_LAUNCH_ND(dev, CLAE_K_channel_bias_act, 2, global, KU(batch), KU(channels),
                           KU(plane), KU(act), KM(y), KU(y_off), b ? KM(b) : KNULL, KU(b_off),
                           KU(run), KU(per));
@@ -175,6 +217,9 @@ static clae_status launch_sums(clae_device *dev, const char *name, size_t batch,
                           scratch->count, clae__channel_scratch(dev, channels));
     *plan = plan_sums(dev, batch, channels, plane);
     size_t wg = sums_local(dev);
+    /* x, and y when given (comps 2 with y NULL squares x), then the partial sums */
+    size_t n = batch * channels * plane;
+    clae__launch_bytes(dev, 4 * ((y ? 2 : 1) * n + comps * channels * plan->groups));
     return CLAE_LAUNCH(dev, CLAE_K_channel_sums, plan->tiles * plan->groups * wg, wg, KU(batch),
                        KU(channels), KU(plane), KU(plan->tile), KU(plan->groups), KU(comps),
                        KM(x), KU(x_off), y ? KM(y) : KNULL, KU(y_off), KM(scratch),
@@ -186,6 +231,7 @@ clae_status clae__channel_combine(clae_device *dev, size_t rows, size_t groups,
 {
     /* one local size for every launch: PoCL compiles a kernel once per size */
     size_t local = sums_local(dev);
+    clae__launch_bytes(dev, 4 * (rows * groups + rows));
     return CLAE_LAUNCH(dev, CLAE_K_channel_combine, rows * local, local, KU(rows), KU(groups),
                        KM(partial), KM(out), KU(out_off), KLOCAL(local * sizeof(float)));
 }

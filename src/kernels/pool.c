@@ -30,6 +30,13 @@ clae_status clae__maxpool_fwd(clae_device *dev, size_t batch, size_t channels, s
     size_t run, per, rows = batch * channels * oh;
     size_t global[2];
     clae__run_shape(dev, ow, rows, 1, &run, &per, global);
+    /* the input values some window covers (a stride above k skips some), y and arg */
+    size_t cover_h = oh ? (oh - 1) * stride + k : 0, cover_w = ow ? (ow - 1) * stride + k : 0;
+    if (stride > k) {
+        cover_h = oh * k;
+        cover_w = ow * k;
+    }
+    clae__launch_bytes(dev, 4 * (batch * channels * (cover_h * cover_w + 2 * oh * ow)));
     return CLAE_LAUNCH_ND(dev, CLAE_K_maxpool_fwd, 2, global, KU(batch), KU(channels), KU(h),
                           KU(w), KU(k), KU(stride), KU(oh), KU(ow), KM(x), KU(x_off), KM(y),
                           KU(y_off), KM(arg), KU(run), KU(per));
@@ -45,6 +52,7 @@ clae_status clae__maxpool_bwd(clae_device *dev, size_t batch, size_t channels, s
     size_t run, per, rows = batch * channels * h;
     size_t global[2];
     clae__run_shape(dev, w, rows, 1, &run, &per, global);
+    clae__launch_bytes(dev, 4 * (batch * channels * (2 * oh * ow + h * w))); /* dy, arg; dx */
     return CLAE_LAUNCH_ND(dev, CLAE_K_maxpool_bwd, 2, global, KU(batch), KU(channels), KU(h),
                           KU(w), KU(k), KU(stride), KU(oh), KU(ow), KM(dy), KU(dy_off), KM(arg),
                           KM(dx), KU(dx_off), KU(run), KU(per));
@@ -67,6 +75,7 @@ clae_status clae__upsample_fwd(clae_device *dev, size_t batch, size_t channels, 
 {
     clae_status s = check_upsample(dev, "upsample_fwd", batch, channels, h, w, factor);
     if (s != CLAE_OK) return s;
+    clae__launch_bytes(dev, 4 * batch * channels * h * w * (1 + factor * factor));
     return CLAE_LAUNCH(dev, CLAE_K_upsample_fwd, batch * channels * h * w * factor * factor, 0,
                        KU(batch), KU(channels), KU(h), KU(w), KU(factor), KM(x), KU(x_off),
                        KM(y), KU(y_off));
@@ -78,6 +87,7 @@ clae_status clae__upsample_bwd(clae_device *dev, size_t batch, size_t channels, 
 {
     clae_status s = check_upsample(dev, "upsample_bwd", batch, channels, h, w, factor);
     if (s != CLAE_OK) return s;
+    clae__launch_bytes(dev, 4 * batch * channels * h * w * (factor * factor + 1));
     return CLAE_LAUNCH(dev, CLAE_K_upsample_bwd, batch * channels * h * w, 0, KU(batch),
                        KU(channels), KU(h), KU(w), KU(factor), KM(dy), KU(dy_off), KM(dx),
                        KU(dx_off));

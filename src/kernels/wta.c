@@ -23,6 +23,8 @@ clae_status clae__wta_threshold(clae_device *dev, size_t rows, size_t cols, cons
                                 size_t h_off, const clae_buf *mask, float momentum, clae_buf *t,
                                 size_t t_off)
 {
+    /* mask; h counted whole (its kept values are scattered over every row); t in place */
+    clae__launch_bytes(dev, 4 * (2 * rows * cols + 2 * cols));
     return CLAE_LAUNCH(dev, CLAE_K_wta_threshold, cols, 0, KU(rows), KU(cols), KM(h), KU(h_off),
                        KM(mask), KF(momentum), KM(t), KU(t_off));
 }
@@ -32,6 +34,7 @@ clae_status clae__wta_apply(clae_device *dev, size_t rows, size_t cols, const cl
                             clae_buf *mask)
 {
     size_t n = rows * cols;
+    clae__launch_bytes(dev, 4 * (3 * n + cols)); /* x, t; y and mask */
     return CLAE_LAUNCH(dev, CLAE_K_wta_apply, n, 0, KU(n), KU(cols), KM(x), KU(x_off), KM(t),
                        KU(t_off), KM(y), KM(mask));
 }
