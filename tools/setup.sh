@@ -9,6 +9,8 @@ packages=(
     build-essential cmake pkg-config            # toolchain
     ocl-icd-opencl-dev opencl-c-headers clinfo  # OpenCL loader and headers
     pocl-opencl-icd                             # an OpenCL device on the CPU
+    mesa-opencl-icd                             # a second OpenCL implementation (rusticl), used by the tests when present
+    patchelf                                    # tools/bundle.sh: the bundle's library search path
     libclblast-dev                              # GEMM on OpenCL devices
     libopenblas-dev                             # GEMM on the host, for CPU devices
     libpng-dev zlib1g-dev                       # PNG output, gzip input
