@@ -26,8 +26,8 @@ static void print_result(const clae_spec *spec, const clae_device_info *info, co
     printf("training: %.0f samples/s, %.3f ms/step over %d steps\n", r->samples_per_second,
            r->step_ms, r->steps);
     if (r->samples_per_second_other > 0)
-        printf("host BLAS ordering: %s %.0f samples/s (above), %s %.0f samples/s; training times "
-               "both on its first steps and keeps the faster\n",
+        printf("host BLAS ordering: %s %.0f samples/s (in use), %s %.0f samples/s "
+               "(CLAE_HOST_GEMM=native chooses the native kernel)\n",
                r->native_in_use ? "native kernel" : "wait-then-multiply", r->samples_per_second,
                r->native_in_use ? "wait-then-multiply" : "native kernel",
                r->samples_per_second_other);

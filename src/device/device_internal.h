@@ -29,7 +29,6 @@ struct clae_device {
     int host_shared;     /* buffers live in host memory the host may use in place */
     int native_capable;  /* a CPU device that can run host functions in its queue */
     int native_kernels;  /* host BLAS runs as native kernels (else: waits, then runs in place) */
-    int ordering_fixed;  /* no choice of ordering, or CLAE_HOST_GEMM made it */
     size_t host_align;   /* alignment for host-backed buffers */
     clae_gemm_provider gemm;
     cl_mem gemm_temp;    /* CLBlast's temporary buffer, shared by every GEMM (gemm.c) */

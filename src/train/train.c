@@ -15,7 +15,6 @@
 #include "kernels/ops.h"
 #include "train/evaluate.h"
 #include "train/pretrain.h"
-#include "train/ordering.h"
 #include "train/step.h"
 #include "train/train_run.h"
 
@@ -252,13 +251,9 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
                        .learning_rate = r->opt.lr, .n_terms = (int)n_terms};
     for (size_t t = 0; t < n_terms && t < 4; t++) p.term_names[t] = r->model->term_names[t];
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
-    clae_ordering_probe probe;
-    clae__ordering_probe_start(&probe, r->dev, epoch == r->first_epoch + 1 ? batches : 0);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         size_t left = count - b * batch, rows = left < batch ? left : batch;
-        s = clae__ordering_probe_step(&probe, r->dev, b);
-        if (s == CLAE_OK)
-            s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);
+        s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);
         if (s == CLAE_OK)
             s = clae__train_step(r->model, &r->opt, &r->batch_x, &r->batch_x, rows, &r->losses,
                                  b * n_terms);
