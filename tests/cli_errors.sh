@@ -272,4 +272,18 @@ fi
 check "model line" grep -qx 'model: 784 → dense 16 relu → code 8 sigmoid → dense 16 relu → 784 sigmoid, 26,168 parameters' "$tmp/start.err"
 check "data line" grep -qx 'data: mnist, 540 train / 60 test, 1×28×28' "$tmp/start.err"
 
+# a buffer larger than the device allows: named and sized before the driver is asked (exit 1),
+# and no checkpoint is written
+spec huge '[data]
+train = mnist
+limit = 100
+[dense]
+units = 1048576'
+err=$("$CLAE" train --spec "$tmp/huge.ini" --out "$tmp/huge" 2>&1 >/dev/null)
+code=$?
+check "too large a model: exit 1 (got $code)" test "$code" = 1
+check "too large a model: one line naming the buffer and both sizes: $err" \
+    bash -c '[[ $1 =~ ^clae:\ the\ parameters:\ [0-9]+\ values\ \([0-9.]+\ MiB\),\ more\ than\ the\ largest\ buffer\ device\ [0-9]+\ allows\ \([0-9.]+\ MiB\):\ make\ the\ model\ or\ the\ batch\ smaller$ ]]' _ "$err"
+check "too large a model: no checkpoint" test ! -e "$tmp/huge/model.safetensors"
+
 finish

@@ -18,6 +18,7 @@ typedef struct {
     char type[8]; /* "GPU", "CPU", "ACCEL" or "OTHER" */
     unsigned compute_units;
     unsigned long long global_mem_bytes;
+    unsigned long long max_alloc_bytes; /* the largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) */
     size_t max_work_group_size;
     char opencl_c_version[64];
     char driver_version[64];

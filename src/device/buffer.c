@@ -1,4 +1,5 @@
 /* Device buffers and kernel launches. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +27,22 @@ static void CL_CALLBACK free_host_storage(cl_mem mem, void *host)
 
 clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out)
 {
+    return clae__buf_create_for(dev, count, NULL, out);
+}
+
+clae_status clae__buf_create_for(clae_device *dev, size_t count, const char *what, clae_buf *out)
+{
     clae_status status = CLAE_OK;
     memset(out, 0, sizeof *out);
     out->owns_host = 1;
+    /* checked before asking the driver, whose answer names no buffer */
+    unsigned long long most = dev->info.max_alloc_bytes;
+    if (count > SIZE_MAX / 4 || (most > 0 && (unsigned long long)count * 4 > most))
+        return clae__fail(dev->ctx, CLAE_ENOMEM,
+                          "%s: %zu values (%.1f MiB), more than the largest buffer device %d "
+                          "allows (%.1f MiB): make the model or the batch smaller",
+                          what ? what : "a buffer", count, (double)count * 4.0 / 1048576.0,
+                          dev->info.index, (double)most / 1048576.0);
     size_t bytes = (count ? count : 1) * 4;
     cl_int err = CL_SUCCESS;
     if (dev->host_shared) {

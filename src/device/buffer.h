@@ -17,6 +17,9 @@ typedef struct {
 
 /* A zero-filled buffer of count elements (count 0 gives an empty buffer). */
 clae_status clae__buf_create(clae_device *dev, size_t count, clae_buf *out);
+/* The same; `what` names the buffer in the error when it is larger than the
+ * device allows ("the parameters"). */
+clae_status clae__buf_create_for(clae_device *dev, size_t count, const char *what, clae_buf *out);
 void clae__buf_release(clae_buf *buf);
 clae_status clae__buf_write(clae_device *dev, clae_buf *buf, size_t offset, size_t count,
                             const void *src);

@@ -48,6 +48,9 @@ static void fill_info(int index, cl_platform_id p, cl_device_id d, clae_device_i
     cl_ulong mem = 0;
     clGetDeviceInfo(d, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL);
     info->global_mem_bytes = mem;
+    cl_ulong max_alloc = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL);
+    info->max_alloc_bytes = max_alloc;
     size_t wg = 0;
     clGetDeviceInfo(d, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof wg, &wg, NULL);
     info->max_work_group_size = wg;

@@ -11,7 +11,8 @@
 
 clae_status clae__layer_alloc_output(clae_layer *l, clae_device *dev, size_t batch_max)
 {
-    return clae__buf_create(dev, batch_max * clae_shape_size(l->out), &l->y);
+    return clae__buf_create_for(dev, batch_max * clae_shape_size(l->out), "a layer's output",
+                                &l->y);
 }
 
 static clae_status add_term(clae_model *m, const clae_term_vt *vt, float weight, int objective,
@@ -61,9 +62,9 @@ static clae_status add_terms(clae_model *m, const clae_spec *spec)
 static clae_status create_buffers(clae_model *m)
 {
     clae_device *dev = m->dev;
-    clae_status s = clae__buf_create(dev, m->n_params, &m->params);
-    if (s == CLAE_OK) s = clae__buf_create(dev, m->n_params, &m->grads);
-    if (s == CLAE_OK) s = clae__buf_create(dev, m->n_stats, &m->stats);
+    clae_status s = clae__buf_create_for(dev, m->n_params, "the parameters", &m->params);
+    if (s == CLAE_OK) s = clae__buf_create_for(dev, m->n_params, "the gradients", &m->grads);
+    if (s == CLAE_OK) s = clae__buf_create_for(dev, m->n_stats, "the running statistics", &m->stats);
     size_t widest = (size_t)m->input_dim;
     for (int i = 0; i < m->n_layers && s == CLAE_OK; i++) {
         clae_layer *l = m->layers[i];

@@ -21,8 +21,8 @@ clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size
     opt->beta2 = spec->train.beta2;
     opt->rho = spec->train.rho;
     opt->eps = spec->train.epsilon;
-    clae_status s = clae__buf_create(dev, n_params, &opt->m);
-    if (s == CLAE_OK) s = clae__buf_create(dev, n_params, &opt->v);
+    clae_status s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->m);
+    if (s == CLAE_OK) s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->v);
     if (s != CLAE_OK) clae__optimizer_release(opt);
     return s;
 }
