@@ -286,4 +286,13 @@ check "too large a model: one line naming the buffer and both sizes: $err" \
     bash -c '[[ $1 =~ ^clae:\ the\ parameters:\ [0-9]+\ values\ \([0-9.]+\ MiB\),\ more\ than\ the\ largest\ buffer\ device\ [0-9]+\ allows\ \([0-9.]+\ MiB\):\ make\ the\ model\ or\ the\ batch\ smaller$ ]]' _ "$err"
 check "too large a model: no checkpoint" test ! -e "$tmp/huge/model.safetensors"
 
+# an unwritable cache folder hides PoCL's device: say that, not "install a driver"
+err=$(XDG_CACHE_HOME=/proc/nonexistent "$CLAE" list-devices 2>&1 >/dev/null)
+code=$?
+if [ "$code" = 3 ]; then
+    check "unwritable cache: the message names it: $err" test "$err" = "clae: no OpenCL device found (the cache folder /proc/nonexistent cannot be written, and drivers such as PoCL keep their compiled kernels there: set XDG_CACHE_HOME to a writable folder)"
+else
+    echo "note: a driver here works without a cache folder; the unwritable-cache message is not checked"
+fi
+
 finish

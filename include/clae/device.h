@@ -27,6 +27,9 @@ typedef struct {
 /* All devices of all platforms; *infos is malloc'd (free it). Zero devices is
  * not an error here. */
 clae_status clae_device_list(clae_ctx *ctx, clae_device_info **infos, int *count);
+/* Why no device may have been found, for the "no OpenCL device found (...)"
+ * message: an unwritable cache folder, else a missing driver. */
+const char *clae_device_none_hint(void);
 
 /* Resolves the device to use: `choice` (the --device argument, may be NULL),
  * else $CLAE_DEVICE, else the first GPU, else the first device. */

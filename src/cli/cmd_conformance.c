@@ -66,7 +66,8 @@ static int run(int argc, char **argv)
         }
         free(infos);
         if (status == CLAE_OK && count == 0)
-            code = cli_fail(ctx, clae__fail(ctx, CLAE_ENODEVICE, "no OpenCL device found"));
+            code = cli_fail(ctx, clae__fail(ctx, CLAE_ENODEVICE, "no OpenCL device found (%s)",
+                                                    clae_device_none_hint()));
     } else {
         int index = 0;
         clae_status status = clae_device_choose(ctx, device, &index);

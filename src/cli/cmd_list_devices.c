@@ -17,7 +17,7 @@ static int run(int argc, char **argv)
         return code;
     }
     if (count == 0) {
-        fprintf(stderr, "clae: no OpenCL device found (install a driver, e.g. pocl-opencl-icd)\n");
+        fprintf(stderr, "clae: no OpenCL device found (%s)\n", clae_device_none_hint());
         free(infos);
         clae_ctx_destroy(ctx);
         return clae_status_exit_code(CLAE_ENODEVICE);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "device/device_internal.h"
 #include "device/gemm.h"
@@ -105,6 +106,51 @@ static clae_status parse_index(clae_ctx *ctx, const char *text, const char *orig
     return CLAE_OK;
 }
 
+/* The folder where drivers and clae cache compiled kernels, if it can be
+ * neither written nor created: PoCL then offers no device at all, which
+ * would otherwise read as a missing driver. */
+static int cache_unwritable(char *dir, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dir, size, "%s", xdg);
+    else if (home && *home)
+        snprintf(dir, size, "%s/.cache", home);
+    else
+        return 0;
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s", dir);
+    while (access(probe, F_OK) != 0) { /* the nearest folder that exists must take a new one */
+        char *slash = strrchr(probe, '/');
+        if (!slash) return 0;
+        if (slash == probe) {
+            probe[1] = '\0';
+            break;
+        }
+        *slash = '\0';
+    }
+    /* try it: access() says yes to root even where nothing can be created */
+    char trial[4200];
+    snprintf(trial, sizeof trial, "%s/.clae-probe-XXXXXX", strcmp(probe, "/") ? probe : "");
+    if (!mkdtemp(trial)) return 1;
+    rmdir(trial);
+    return 0;
+}
+
+const char *clae_device_none_hint(void)
+{
+    static char hint[4300];
+    char dir[4096];
+    if (cache_unwritable(dir, sizeof dir))
+        snprintf(hint, sizeof hint,
+                 "the cache folder %s cannot be written, and drivers such as PoCL keep their "
+                 "compiled kernels there: set XDG_CACHE_HOME to a writable folder",
+                 dir);
+    else
+        snprintf(hint, sizeof hint, "install a driver, e.g. pocl-opencl-icd");
+    return hint;
+}
+
 clae_status clae_device_choose(clae_ctx *ctx, const char *choice, int *index)
 {
     clae_device_info *infos = NULL;
@@ -113,9 +159,8 @@ clae_status clae_device_choose(clae_ctx *ctx, const char *choice, int *index)
     if (status != CLAE_OK) return status;
     const char *env = getenv("CLAE_DEVICE");
     if (count == 0) {
-        status = clae__fail(ctx, CLAE_ENODEVICE,
-                            "no OpenCL device found (install a driver, e.g. pocl-opencl-icd; "
-                            "see clae list-devices)");
+        status = clae__fail(ctx, CLAE_ENODEVICE, "no OpenCL device found (%s; see clae list-devices)",
+                            clae_device_none_hint());
     } else if (choice) {
         status = parse_index(ctx, choice, "--device", count, index);
     } else if (env && *env) {
