@@ -25,6 +25,9 @@ expect 2 "clae: $tmp/units.ini:5: [dense] units: expected a positive integer, go
 spec key '[dense]
 unit = 3'
 expect 2 "clae: $tmp/key.ini:2: [dense] unit: unknown key" -- "$CLAE" train --spec "$tmp/key.ini"
+# control bytes from a spec are escaped, never sent to the terminal
+printf '[dense]\nunits = \033[31mred\n' > "$tmp/escape.ini"
+expect 2 "clae: $tmp/escape.ini:2: [dense] units: expected a positive integer, got \"\\x1b[31mred\"" -- "$CLAE" train --spec "$tmp/escape.ini"
 spec section '[frobnicate]'
 expect 2 "clae: $tmp/section.ini:1: [frobnicate]: unknown section" -- "$CLAE" train --spec "$tmp/section.ini"
 
