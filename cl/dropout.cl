@@ -20,11 +20,18 @@ __kernel void dropout_fwd(uint n, __global const float *x, uint x_off, __global 
     }
 }
 
-/* dx = dy * mask; dx may alias dy. */
-__kernel void dropout_bwd(uint n, __global const float *dy, uint dy_off,
-                          __global const float *mask, __global float *dx, uint dx_off)
+/* dx = dy * mask over n values; dx may alias dy. Range as act_fwd (cl/activation.cl). */
+__kernel void dropout_bwd(uint n, uint len, __global const float *dy, uint dy_off,
+                          __global const float *mask, __global float *dx, uint dx_off, uint run,
+                          uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= n) return;
-    dx[dx_off + i] = dy[dy_off + i] * mask[i];
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= len || r0 * len >= n) return;
+    uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
+    for (uint r = r0; r < r1; r++) {
+        uint at = r * len, end = min(c1, n - at);
+        __global const float *g = dy + dy_off + at, *m = mask + at;
+        __global float *d = dx + dx_off + at;
+        for (uint c = c0; c < end; c++) d[c] = g[c] * m[c];
+    }
 }

@@ -89,30 +89,52 @@ __kernel void maxpool_bwd(uint batch, uint channels, uint h, uint w, uint k, uin
     }
 }
 
-/* y (h*f x w*f) [i][j] = x[i/f][j/f]. */
+/* y = x repeated f times along each axis (nearest-neighbour upsampling).
+ * Range: (ceil(w*f / run), ceil(batch*channels*h*f / per)); rows are output
+ * rows (n, c, oy). A work item steps through its run without a division per
+ * value. */
 __kernel void upsample_fwd(uint batch, uint channels, uint h, uint w, uint f,
-                           __global const float *x, uint x_off, __global float *y, uint y_off)
+                           __global const float *x, uint x_off, __global float *y, uint y_off,
+                           uint run, uint per)
 {
-    uint i = get_global_id(0);
-    uint wf = w * f, hf = h * f;
-    if (i >= batch * channels * hf * wf) return;
-    uint j = i % wf, t = i / wf;
-    uint r = t % hf, nc = t / hf;
-    y[y_off + i] = x[x_off + (nc * h + r / f) * w + j / f];
+    uint wf = w * f, hf = h * f, rows = batch * channels * hf;
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= wf || r0 >= rows) return;
+    uint c1 = min(c0 + run, wf), r1 = min(r0 + per, rows);
+    for (uint r = r0; r < r1; r++) {
+        uint nc = r / hf, oy = r - nc * hf;
+        __global const float *src = x + x_off + (nc * h + oy / f) * w;
+        __global float *dst = y + y_off + r * wf;
+        uint q = c0 / f, k = c0 - q * f;
+        for (uint j = c0; j < c1; j++) {
+            dst[j] = src[q];
+            if (++k == f) {
+                k = 0;
+                q++;
+            }
+        }
+    }
 }
 
 /* dx[i][j] = the sum of dy over its f x f block. */
 __kernel void upsample_bwd(uint batch, uint channels, uint h, uint w, uint f,
-                           __global const float *dy, uint dy_off, __global float *dx, uint dx_off)
+                           __global const float *dy, uint dy_off, __global float *dx, uint dx_off,
+                           uint run, uint per)
 {
-    uint i = get_global_id(0);
-    if (i >= batch * channels * h * w) return;
-    uint j = i % w, t = i / w;
-    uint r = t % h, nc = t / h;
-    uint wf = w * f;
-    uint base = dy_off + (nc * h * f + r * f) * wf + j * f;
-    float sum = 0.0f;
-    for (uint a = 0; a < f; a++)
-        for (uint b = 0; b < f; b++) sum += dy[base + a * wf + b];
-    dx[dx_off + i] = sum;
+    uint rows = batch * channels * h, wf = w * f;
+    uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
+    if (c0 >= w || r0 >= rows) return;
+    uint c1 = min(c0 + run, w), r1 = min(r0 + per, rows);
+    for (uint r = r0; r < r1; r++) { /* r = (n, c, y): its block rows are r*f .. r*f + f - 1 */
+        __global float *dst = dx + dx_off + r * w;
+        for (uint j = c0; j < c1; j++) dst[j] = 0.0f;
+        for (uint a = 0; a < f; a++) {
+            __global const float *src = dy + dy_off + (r * f + a) * wf;
+            for (uint j = c0; j < c1; j++) {
+                float sum = 0.0f;
+                for (uint b = 0; b < f; b++) sum += src[j * f + b];
+                dst[j] += sum;
+            }
+        }
+    }
 }

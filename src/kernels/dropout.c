@@ -21,6 +21,6 @@ clae_status clae__dropout_bwd(clae_device *dev, size_t n, const clae_buf *dy, si
                               const clae_buf *mask, clae_buf *dx, size_t dx_off)
 {
     clae__launch_bytes(dev, 12 * n);
-    return CLAE_LAUNCH(dev, CLAE_K_dropout_bwd, n, 0, KU(n), KM(dy), KU(dy_off), KM(mask), KM(dx),
-                       KU(dx_off));
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_dropout_bwd, n, KM(dy), KU(dy_off), KM(mask), KM(dx),
+                            KU(dx_off));
 }

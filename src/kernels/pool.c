@@ -76,9 +76,11 @@ clae_status clae__upsample_fwd(clae_device *dev, size_t batch, size_t channels, 
     clae_status s = check_upsample(dev, "upsample_fwd", batch, channels, h, w, factor);
     if (s != CLAE_OK) return s;
     clae__launch_bytes(dev, 4 * batch * channels * h * w * (1 + factor * factor));
-    return CLAE_LAUNCH(dev, CLAE_K_upsample_fwd, batch * channels * h * w * factor * factor, 0,
-                       KU(batch), KU(channels), KU(h), KU(w), KU(factor), KM(x), KU(x_off),
-                       KM(y), KU(y_off));
+    size_t run, per, global[2];
+    clae__run_shape(dev, w * factor, batch * channels * h * factor, 1, &run, &per, global);
+    return CLAE_LAUNCH_ND(dev, CLAE_K_upsample_fwd, 2, global, KU(batch), KU(channels), KU(h),
+                          KU(w), KU(factor), KM(x), KU(x_off), KM(y), KU(y_off), KU(run),
+                          KU(per));
 }
 
 clae_status clae__upsample_bwd(clae_device *dev, size_t batch, size_t channels, size_t h,
@@ -88,7 +90,9 @@ clae_status clae__upsample_bwd(clae_device *dev, size_t batch, size_t channels, 
     clae_status s = check_upsample(dev, "upsample_bwd", batch, channels, h, w, factor);
     if (s != CLAE_OK) return s;
     clae__launch_bytes(dev, 4 * batch * channels * h * w * (factor * factor + 1));
-    return CLAE_LAUNCH(dev, CLAE_K_upsample_bwd, batch * channels * h * w, 0, KU(batch),
-                       KU(channels), KU(h), KU(w), KU(factor), KM(dy), KU(dy_off), KM(dx),
-                       KU(dx_off));
+    size_t run, per, global[2];
+    clae__run_shape(dev, w, batch * channels * h, 1, &run, &per, global);
+    return CLAE_LAUNCH_ND(dev, CLAE_K_upsample_bwd, 2, global, KU(batch), KU(channels), KU(h),
+                          KU(w), KU(factor), KM(dy), KU(dy_off), KM(dx), KU(dx_off), KU(run),
+                          KU(per));
 }
