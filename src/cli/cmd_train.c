@@ -43,6 +43,7 @@ typedef struct {
     const char *gemm;
     int show_lr;       /* a schedule changes the rate: show it per epoch too */
     int patience;      /* early stopping: show the epochs without a better test loss */
+    int muted;         /* stderr failed (a closed pipe): no more progress */
 } progress_view;
 
 /* "45s", "1m20s", "2h05m" */
@@ -152,9 +153,21 @@ static void draw_live(const clae_progress *p, int width, int scheduled)
     fprintf(stderr, "\r\033[K%s", line);
 }
 
+static void show_progress_lines(progress_view *view, const clae_progress *p);
+
+/* Progress is optional output: when stderr's reader goes away (`2>&1 | head`),
+ * training goes on and writes its files, and progress stops being written.
+ * Nothing can say so on a stderr that is gone; loss.csv has every epoch. */
 static void show_progress(void *user, const clae_progress *p)
 {
     progress_view *view = user;
+    if (view->muted) return;
+    show_progress_lines(view, p);
+    if (ferror(stderr)) view->muted = 1;
+}
+
+static void show_progress_lines(progress_view *view, const clae_progress *p)
+{
     if (!view->started) {
         /* printed here, not earlier, so that a failing setup prints one line */
         view->started = 1;
@@ -355,7 +368,15 @@ static int run(int argc, char **argv)
         switch (c) {
         case 's': spec_path = optarg; break;
         case 'd': device = optarg; break;
-        case 'o': out = optarg; break;
+        case 'o':
+            /* refused, not cut: a cut path is a parent folder of the one asked for */
+            if (strlen(optarg) >= CLAE_PATH_MAX) {
+                free_sets(&sets);
+                return cli_usage_error("train", "--out: %zu characters, longer than the limit of %d",
+                                       strlen(optarg), CLAE_PATH_MAX - 1);
+            }
+            out = optarg;
+            break;
         case 'r': resume = 1; break;
         case 'v': verbose = 1; break;
         case 'f': force = 1; break;
@@ -441,6 +462,12 @@ static int run(int argc, char **argv)
             s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
     }
     if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
+    /* one run at a time in a folder, locked before --force clears anything;
+     * then what a killed run left half-written goes */
+    int lock_fd = -1;
+    if (s == CLAE_OK) s = clae__mkdir_p(ctx, spec.output.dir);
+    if (s == CLAE_OK) s = clae__lock_run_dir(ctx, spec.output.dir, &lock_fd);
+    if (s == CLAE_OK) s = clae__remove_stale_tmp(ctx, spec.output.dir);
     if (s == CLAE_OK && !resume) s = force ? clear_run_dir(ctx, &spec) : check_run_dir(ctx, &spec);
     clae_train_result result;
     if (s == CLAE_OK) {
@@ -448,7 +475,7 @@ static int run(int argc, char **argv)
             isatty(STDERR_FILENO), 0,
             spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
             spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev),
-            spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience};
+            spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience, 0};
         clae_train_options opts = {.spec = &spec, .resume = resume, .progress = show_progress,
                                    .progress_user = &view, .stop = &stop_requested,
                                    .snapshot = snapshots};
@@ -468,6 +495,11 @@ static int run(int argc, char **argv)
                clae_result_get(&result, "test_mse"), clae_result_get(&result, "test_loss"),
                clae_result_get(&result, "samples_per_second"), clae_result_get(&result, "seconds"));
         print_run_files(spec.output.dir);
+        /* the run is complete and on disk: a reader of stdout that went away
+         * (`| head -1`) loses only this summary, so it is said, not failed */
+        if (fflush(stdout) != 0 || ferror(stdout))
+            fprintf(stderr, "clae train: stdout closed; the run completed, see %s/summary.json\n",
+                    spec.output.dir);
     } else if (bad >= 0) {
         fprintf(stderr, "clae train: %s %s: %s\n", sets.label[bad],
                 strcmp(sets.label[bad], "--set") == 0 ? sets.sets[bad] : strchr(sets.sets[bad], '=') + 1,
@@ -477,6 +509,7 @@ static int run(int argc, char **argv)
         code = cli_fail(ctx, s);
     }
     free_sets(&sets);
+    if (lock_fd >= 0) close(lock_fd);
     clae_device_close(dev);
     clae_spec_free(&spec);
     clae_ctx_destroy(ctx);

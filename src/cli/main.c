@@ -1,5 +1,6 @@
 /* clae: the command-line program. Dispatches to one file per command. */
 #include <png.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A reader that goes away (`clae train | head -1`) must not kill a run:
+     * writes to it fail with EPIPE instead, which each command handles. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         print_usage(stderr);
         return 2;

@@ -1,6 +1,8 @@
 /* File-system helpers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +108,72 @@ clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t
     *text = buf;
     if (size) *size = len;
     return CLAE_OK;
+}
+
+/* A POSIX record lock (fcntl) rather than flock: it is in the standard this
+ * code builds against, and F_GETLK names the process that holds it. */
+clae_status clae__lock_run_dir(clae_ctx *ctx, const char *dir, int *fd)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        return clae__fail(ctx, CLAE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(*fd, F_SETLK, &lock) == 0) return CLAE_OK;
+    int err = errno;
+    struct flock holder = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int known = (err == EACCES || err == EAGAIN) && fcntl(*fd, F_GETLK, &holder) == 0 &&
+                holder.l_type != F_UNLCK;
+    close(*fd);
+    *fd = -1;
+    if (err != EACCES && err != EAGAIN)
+        return clae__fail(ctx, CLAE_EIO, "%s: cannot lock: %s", path, strerror(err));
+    if (known)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s is in use by another clae train (pid %ld)", dir,
+                          (long)holder.l_pid);
+    return clae__fail(ctx, CLAE_EUSAGE, "%s is in use by another clae train", dir);
+}
+
+/* The pid of "NAME.tmp.PID" (NAME not empty), else 0. */
+static long tmp_owner(const char *name)
+{
+    const char *tag = NULL;
+    for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp.")) tag = p;
+    if (!tag || tag == name || !tag[5]) return 0;
+    long pid = 0;
+    for (const char *c = tag + 5; *c; c++) {
+        if (*c < '0' || *c > '9' || pid > 99999999) return 0;
+        pid = pid * 10 + (*c - '0');
+    }
+    return pid;
+}
+
+static clae_status remove_stale_in(clae_ctx *ctx, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return CLAE_OK; /* no folder, nothing left over */
+    clae_status s = CLAE_OK;
+    char path[4200];
+    for (struct dirent *e; s == CLAE_OK && (e = readdir(d)) != NULL;) {
+        long pid = tmp_owner(e->d_name);
+        /* ESRCH only: a live process of another user (EPERM) keeps its file */
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) == 0)
+            clae__log(ctx, CLAE_LOG_INFO, "removed %s, left by process %ld that ended", path, pid);
+        else if (errno != ENOENT) /* another run may have removed it first */
+            s = clae__fail(ctx, CLAE_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    closedir(d);
+    return s;
+}
+
+clae_status clae__remove_stale_tmp(clae_ctx *ctx, const char *dir)
+{
+    char snapshots[4200];
+    snprintf(snapshots, sizeof snapshots, "%s/snapshots", dir);
+    clae_status s = remove_stale_in(ctx, dir);
+    return s == CLAE_OK ? remove_stale_in(ctx, snapshots) : s;
 }

@@ -18,4 +18,12 @@ clae_status clae__fail_open(clae_ctx *ctx, const char *path, int err);
 /* Reads a whole file (NUL-terminated, malloc'd). */
 clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t *size);
 
+/* Locks dir for one run: an exclusive lock on dir/.lock (created), held while
+ * *fd stays open (the process's end releases it). A run already holding it
+ * is refused as a usage conflict, naming its pid. */
+clae_status clae__lock_run_dir(clae_ctx *ctx, const char *dir, int *fd);
+/* Removes the files NAME.tmp.PID in dir and dir/snapshots that a killed
+ * process left (PID no longer running), logging each at info level. */
+clae_status clae__remove_stale_tmp(clae_ctx *ctx, const char *dir);
+
 #endif

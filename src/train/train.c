@@ -106,6 +106,25 @@ static clae_status same_loss_columns(clae_run *r, const char *path, const char *
                       path, stored && stored[0] ? stored : "has other columns");
 }
 
+/* A checkpoint's epoch and step are counts written by clae: plain digits, in
+ * range. Anything else (a sign, spaces, an empty value, a number that would
+ * wrap) is a corrupt file, not something to read as the nearest number: a
+ * wrapped epoch resumes at a negative one, a step of -1 makes Adam's bias
+ * correction NaN. */
+#define MAX_STEP (UINT64_C(1) << 53)
+static int meta_count(const char *text, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*text) return -1;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9') return -1;
+        v = v * 10 + (uint64_t)(*c - '0');
+        if (v > max) return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static clae_status resume(clae_run *r)
 {
     char path[4200];
@@ -127,12 +146,16 @@ static clae_status resume(clae_run *r)
     if (s == CLAE_OK && (!epoch || !step))
         s = clae__fail(r->ctx, CLAE_EDATA, "%s: not a clae checkpoint (no epoch/step metadata)",
                        path);
+    uint64_t e = 0, t = 0;
+    if (s == CLAE_OK && meta_count(epoch, CLAE_SPEC_MAX_COUNT, &e) != 0)
+        s = clae__fail(r->ctx, CLAE_EDATA,
+                       "%s: corrupt checkpoint: epoch \"%s\" is not an integer from 0 to %d",
+                       path, epoch, CLAE_SPEC_MAX_COUNT);
+    if (s == CLAE_OK && meta_count(step, MAX_STEP, &t) != 0)
+        s = clae__fail(r->ctx, CLAE_EDATA,
+                       "%s: corrupt checkpoint: step \"%s\" is not an integer from 0 to 2^53",
+                       path, step);
     if (s == CLAE_OK) {
-        char *end = NULL;
-        long e = strtol(epoch, &end, 10);
-        unsigned long long t = strtoull(step, NULL, 10);
-        if (*end != '\0' || e < 0)
-            s = clae__fail(r->ctx, CLAE_EDATA, "%s: bad epoch \"%s\"", path, epoch);
         r->first_epoch = (int)e;
         r->opt.steps = t;
     }
