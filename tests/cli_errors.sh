@@ -110,7 +110,8 @@ units = 16
 epochs = 1
 [output]
 dir = $tmp/tiny"
-expect 2 "clae: $tmp/tiny/model.safetensors: no checkpoint to resume from" -- "$CLAE" train --spec "$tmp/tiny.ini" --resume
+expect 2 "clae: $tmp/tiny/model.safetensors: no checkpoint to resume from" -- "$CLAE" train --spec "$tmp/tiny.ini" --resume=must
+expect 2 'clae train: --resume: expected no value or =must, got "maybe" (see clae help train)' -- "$CLAE" train --resume=maybe
 mkdir -p "$tmp/tiny" && printf 'garbage' > "$tmp/tiny/model.safetensors"
 expect 2 "clae: $tmp/tiny/model.safetensors: file is too short (7 bytes) for a safetensors header" -- "$CLAE" train --spec "$tmp/tiny.ini" --resume
 rm -f "$tmp/tiny/model.safetensors"
@@ -182,7 +183,7 @@ expect 2 'clae train: --resume and --force exclude each other (see clae help tra
 
 # --resume finds the run clae train made: runs/default without --spec
 mkdir -p "$tmp/empty"
-expect 2 'clae: runs/default/model.safetensors: no checkpoint to resume from' -- env -C "$tmp/empty" "$(realpath "$CLAE")" train --resume
+expect 2 'clae: runs/default/model.safetensors: no checkpoint to resume from' -- env -C "$tmp/empty" "$(realpath "$CLAE")" train --resume=must
 
 # a directory holding a run is not overwritten: another spec, the same spec, then --force
 n=$(tail -n 1 "$tmp/tiny/loss.csv" | cut -d, -f1)
@@ -267,7 +268,9 @@ if command -v script > /dev/null; then
             fail "the live line at $cols columns: $long"
         fi
     done
-    check "the live line shows each term and the run ETA" grep -q 'reconstruction .* sparsity .* run ETA' <(COLUMNS=200 script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 1 --set loss.sparsity=l1" /dev/null < /dev/null 2>&1)
+    # to a file first: grep -q on a pipe would leave the run going (and holding its folder)
+    COLUMNS=200 script -qec "'$CLAE' train --spec '$tmp/tiny.ini' --force --epochs 1 --set loss.sparsity=l1" /dev/null < /dev/null > "$tmp/live200.txt" 2>&1
+    check "the live line shows each term and the run ETA" grep -q 'reconstruction .* sparsity .* run ETA' "$tmp/live200.txt"
 fi
 
 # the start of training names the model and the data

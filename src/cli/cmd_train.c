@@ -350,7 +350,7 @@ static int run(int argc, char **argv)
     static const struct option options[] = {
         {"spec", required_argument, NULL, 's'},  {"device", required_argument, NULL, 'd'},
         {"out", required_argument, NULL, 'o'},   {"epochs", required_argument, NULL, 'e'},
-        {"seed", required_argument, NULL, 'S'},  {"resume", no_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 'S'},  {"resume", optional_argument, NULL, 'r'},
         {"verbose", no_argument, NULL, 'v'},     {"set", required_argument, NULL, 'x'},
         {"batch", required_argument, NULL, 'b'}, {"lr", required_argument, NULL, 'l'},
         {"force", no_argument, NULL, 'f'},       {"snapshots", no_argument, NULL, 'p'},
@@ -377,7 +377,17 @@ static int run(int argc, char **argv)
             }
             out = optarg;
             break;
-        case 'r': resume = 1; break;
+        case 'r':
+            /* --resume continues a run or, with nothing to continue, starts it:
+             * one command for the first start and every restart (a scheduler's
+             * retry); --resume=must insists on a checkpoint */
+            if (optarg && strcmp(optarg, "must") != 0) {
+                free_sets(&sets);
+                return cli_usage_error("train", "--resume: expected no value or =must, got \"%s\"",
+                                       optarg);
+            }
+            resume = optarg ? 2 : 1;
+            break;
         case 'v': verbose = 1; break;
         case 'f': force = 1; break;
         case 'p': snapshots = 1; break;
@@ -441,11 +451,14 @@ static int run(int argc, char **argv)
         clae_spec defaults;
         clae_spec_defaults(&defaults);
         snprintf(ckpt, sizeof ckpt, "%s/model.safetensors", out ? out : defaults.output.dir);
-        if (access(ckpt, F_OK) != 0)
-            s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
-        else
+        if (access(ckpt, F_OK) == 0)
             s = text_from_checkpoint(ctx, ckpt, &text);
-    } else if (!(text = strdup(clae_spec_default_text()))) {
+        else if (resume == 2)
+            s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
+        else /* nothing to continue: the built-in default, started fresh */
+            name = CLAE_SPEC_DEFAULT_NAME;
+    }
+    if (s == CLAE_OK && !text && !(text = strdup(clae_spec_default_text()))) {
         s = clae__fail(ctx, CLAE_ENOMEM, "out of memory");
     }
     if (s == CLAE_OK) s = clae_spec_parse_overrides(ctx, name, text, sets.sets, sets.n, &spec, &bad);
@@ -456,10 +469,14 @@ static int run(int argc, char **argv)
             snprintf(spec.output.dir, sizeof spec.output.dir, "%.*s", (int)(strlen(ckpt) - 18), ckpt);
         s = clae_spec_validate(ctx, &spec);
     }
-    if (s == CLAE_OK && resume && spec_path) {
+    if (s == CLAE_OK && resume) {
         snprintf(ckpt, sizeof ckpt, "%s/model.safetensors", spec.output.dir);
-        if (access(ckpt, F_OK) != 0)
+        if (access(ckpt, F_OK) != 0 && resume == 2)
             s = clae__fail(ctx, CLAE_EUSAGE, "%s: no checkpoint to resume from", ckpt);
+        else if (access(ckpt, F_OK) != 0) {
+            clae__log(ctx, CLAE_LOG_INFO, "%s: no checkpoint yet: starting the run", ckpt);
+            resume = 0;
+        }
     }
     if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
     /* one run at a time in a folder, locked before --force clears anything;
@@ -519,7 +536,7 @@ static int run(int argc, char **argv)
 const clae_command clae_cmd_train = {
     "train", "train an autoencoder from a spec (default: a dense one on MNIST)",
     "usage: clae train [--spec FILE] [--device N] [--out DIR] [--epochs N] [--seed S]\n"
-    "                  [--batch N] [--lr X] [--set SECTION.KEY=VALUE]... [--resume | --force]\n"
+    "                  [--batch N] [--lr X] [--set SECTION.KEY=VALUE]... [--resume[=must] | --force]\n"
     "                  [--snapshots] [--verbose]\n"
     "Trains the model FILE describes; without --spec, the built-in default (a dense\n"
     "autoencoder on the bundled MNIST digits; `clae spec` prints every key).\n"
@@ -531,7 +548,10 @@ const clae_command clae_cmd_train = {
     "spec's [output] dir (default runs/<spec name>, runs/default for the built-in).\n"
     "A DIR that already holds a run is not overwritten: --resume continues it from\n"
     "DIR/model.safetensors (with no --spec, under the spec stored there; with no --out,\n"
-    "from runs/default or the spec's dir), --force starts over.\n"
+    "from runs/default or the spec's dir), --force starts over. --resume with nothing to\n"
+    "continue starts the run, and on a finished run writes what is missing of its final\n"
+    "outputs: the same command serves the first start and every restart (--resume=must\n"
+    "refuses a folder without a checkpoint, exit 2).\n"
     "Writes model.safetensors (every epoch), model.best.safetensors (the lowest test\n"
     "loss so far), loss.csv, summary.json and the pictures: reconstructions.png,\n"
     "loss.png, latent.png, features.png (a dense or conv first layer) and, for a 2-D\n"

@@ -39,6 +39,74 @@ static void format_row(const clae_model *m, int epoch, const double *train_terms
         snprintf(row + len, size - len, ",%.9g,%.3f,%.1f,%.9g\n", ev->mse, seconds, rate, lr);
 }
 
+/* The result of an epoch: its train terms and the evaluation. Returns the train loss. */
+static double set_epoch_results(clae_run *r, int epoch, const double *train_terms,
+                                const clae_eval *ev)
+{
+    const clae_model *m = r->model;
+    clae_train_result *res = r->result;
+    double train_loss = 0.0;
+    char key[64];
+    for (int t = 0; t < m->n_terms; t++) {
+        snprintf(key, sizeof key, "train_%s", m->term_names[t]);
+        clae_result_set(res, key, train_terms[t]);
+        snprintf(key, sizeof key, "test_%s", m->term_names[t]);
+        clae_result_set(res, key, ev->terms[t]);
+        train_loss += train_terms[t];
+    }
+    clae_result_set(res, "epochs", epoch);
+    clae_result_set(res, "train_loss", train_loss);
+    clae_result_set(res, "test_loss", ev->loss);
+    clae_result_set(res, "test_mse", ev->mse);
+    if (m->loss == CLAE_RECON_BCE) clae_result_set(res, "test_bce", ev->terms[0]);
+    for (int k = 0; k < ev->n_measures; k++)
+        clae_result_set(res, ev->measure_names[k], ev->measures[k]);
+    return train_loss;
+}
+
+/* A resumed run that had already trained every epoch: the results of its
+ * last epoch from the checkpoint's history (train terms, the steady-state
+ * rate of epochs 2..N as a whole run would give it) and a fresh evaluation of
+ * the restored weights, for the final outputs. */
+clae_status clae__finish_trained(clae_run *r)
+{
+    clae_model *m = r->model;
+    clae_eval ev;
+    const clae_buf *eval_x = clae__eval_x(r);
+    clae_status s = clae__evaluate(m, eval_x, eval_x, clae__eval_set(r)->count, &ev);
+    if (s != CLAE_OK) return s;
+    /* history rows: epoch, train_loss, train terms..., test_loss, test terms...,
+     * test_mse, seconds, samples_per_second, learning_rate */
+    double terms[CLAE_MAX_TERMS] = {0}, first_seconds = 0.0;
+    int rows = 0, last = 0;
+    for (const char *row = r->history; row && *row; row = strchr(row, '\n') ? strchr(row, '\n') + 1 : "") {
+        double v[3 + 2 * CLAE_MAX_TERMS + 5];
+        int n = 0;
+        for (const char *c = row; n < (int)(sizeof v / sizeof v[0]);) {
+            char *end;
+            v[n++] = strtod(c, &end);
+            if (*end != ',') break;
+            c = end + 1;
+        }
+        int at_seconds = 2 + m->n_terms + 1 + m->n_terms + 1;
+        if (n <= at_seconds) continue;
+        last = (int)v[0];
+        for (int t = 0; t < m->n_terms; t++) terms[t] = v[2 + t];
+        if (rows++ == 0) {
+            first_seconds = v[at_seconds];
+            continue;
+        }
+        r->train_seconds += v[at_seconds];
+        r->train_samples += (double)r->train.count;
+    }
+    if (rows == 1) { /* a one-epoch run reports its only epoch */
+        r->train_seconds = first_seconds;
+        r->train_samples = (double)r->train.count;
+    }
+    set_epoch_results(r, last ? last : r->first_epoch, terms, &ev);
+    return CLAE_OK;
+}
+
 clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms,
                                double epoch_start)
 {
@@ -70,22 +138,7 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
     if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
     if (s != CLAE_OK) return s;
 
-    clae_train_result *res = r->result;
-    double train_loss = 0.0;
-    char key[64];
-    for (int t = 0; t < m->n_terms; t++) {
-        snprintf(key, sizeof key, "train_%s", m->term_names[t]);
-        clae_result_set(res, key, train_terms[t]);
-        snprintf(key, sizeof key, "test_%s", m->term_names[t]);
-        clae_result_set(res, key, ev.terms[t]);
-        train_loss += train_terms[t];
-    }
-    clae_result_set(res, "epochs", epoch);
-    clae_result_set(res, "train_loss", train_loss);
-    clae_result_set(res, "test_loss", ev.loss);
-    clae_result_set(res, "test_mse", ev.mse);
-    if (m->loss == CLAE_RECON_BCE) clae_result_set(res, "test_bce", ev.terms[0]);
-    for (int k = 0; k < ev.n_measures; k++) clae_result_set(res, ev.measure_names[k], ev.measures[k]);
+    double train_loss = set_epoch_results(r, epoch, train_terms, &ev);
     if (r->opts->snapshot && (s = clae__write_snapshot(r, epoch)) != CLAE_OK) return s;
     if (r->opts->progress) {
         clae_progress p = {.epoch = epoch, .epochs = r->spec->train.epochs,

@@ -163,11 +163,14 @@ static clae_status resume(clae_run *r)
     if (s == CLAE_OK && history) s = clae__append_history(r, history);
     if (s == CLAE_OK) restore_best(r);
     clae_safetensors_free(st);
+    /* A finished run (killed, perhaps, while it wrote its pictures) trains no
+     * further: the final evaluation and outputs are written again, which is
+     * what a restart after the last checkpoint needs. */
     if (s == CLAE_OK && r->first_epoch >= r->spec->train.epochs)
-        s = clae__fail(r->ctx, CLAE_EUSAGE,
-                       "%s: already trained for %d epochs; ask for more with --epochs", path,
-                       r->first_epoch);
-    if (s == CLAE_OK)
+        clae__log(r->ctx, CLAE_LOG_INFO,
+                  "%s: already trained for %d epochs: writing the final outputs (ask for more "
+                  "with --epochs)", path, r->first_epoch);
+    else if (s == CLAE_OK)
         clae__log(r->ctx, CLAE_LOG_INFO, "resuming %s after epoch %d (step %" PRIu64 ")", path,
                   r->first_epoch, r->opt.steps);
     return s;
@@ -365,6 +368,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
             break;
         }
     }
+    if (s == CLAE_OK && r.first_epoch >= r.spec->train.epochs) s = clae__finish_trained(&r);
     if (s == CLAE_OK) {
         clae_result_set(result, "stopped_early", stopped_early);
         clae_result_set(result, "best_epoch", r.best_epoch);

@@ -52,6 +52,8 @@ void clae__describe_data(const clae_run *r, char *out, size_t size);
 /* The loss.csv header for this model's terms. */
 void clae__loss_csv_header(const clae_model *m, char *out, size_t size);
 /* Test metrics, the loss.csv row, the checkpoint and progress for an epoch. */
+/* The results of a resumed run that had trained every epoch already. */
+clae_status clae__finish_trained(clae_run *r);
 clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms,
                                double epoch_start);
 /* Code statistics, reconstructions.png and summary.json. */
