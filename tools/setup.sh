@@ -19,6 +19,7 @@ packages=(
     liblapacke-dev                              # PCA: latent plots, the probe, the tests
     libcairo2-dev fonts-dejavu-core             # plots with axes and text
     python3                                     # the tests' scripts read PNG and NPY headers
+    clang libclang-rt-dev                       # tools/fuzz.sh: libFuzzer harnesses of the parsers
 )
 
 missing=()

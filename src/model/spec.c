@@ -659,7 +659,8 @@ static char *read_line(char *str, int num, void *stream)
     p->pos = s + len;
 
     const char *line = str, *name, *after;
-    if (p->line == 1 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* inih skips a BOM */
+    /* strncmp, not memcmp: the line may be shorter than a BOM. */
+    if (p->line == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* inih skips a BOM */
     int n = header_name(p, line, &name, &after);
     if (n >= 0 && open_section(p, name, n)) return NULL;
     if (n >= 0 && *after && *after != ';' && *after != '#') { /* inih would drop it unseen */
@@ -675,7 +676,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     parser *p = user;
     if (p->fail_line) return 0;
     const char *raw = p->raw;
-    if (p->line == 1 && memcmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3;
+    if (p->line == 1 && strncmp(raw, "\xEF\xBB\xBF", 3) == 0) raw += 3;
     if (p->had_key && isspace((unsigned char)*raw))
         return !fail_at(p, p->line, "indented line: multi-line values are not supported "
                                     "(remove the indentation)");
