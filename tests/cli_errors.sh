@@ -12,7 +12,12 @@ spec() { # spec NAME BODY: writes $tmp/NAME.ini
 
 expect 2 'clae: unknown command "frobnicate" (see clae help)' -- "$CLAE" frobnicate
 expect 2 'clae: missing.ini: cannot open: No such file or directory' -- "$CLAE" train --spec missing.ini
-expect 2 'clae train: --epochs: expected a positive integer, got "0" (see clae help train)' -- "$CLAE" train --epochs 0
+expect 2 'clae train: --epochs: expected an integer from 1 to 1048576, got "0" (see clae help train)' -- "$CLAE" train --epochs 0
+# the command line takes the spec's ranges, and the device's float holds every accepted number
+expect 2 'clae train: --epochs: expected an integer from 1 to 1048576, got "1048577" (see clae help train)' -- "$CLAE" train --epochs 1048577
+expect 2 'clae train: --seed: expected a non-negative integer below 2^64, got "18446744073709551616" (see clae help train)' -- "$CLAE" train --seed 18446744073709551616
+expect 2 'clae train: --set train.epsilon=1e-300: [train] epsilon: expected a positive number a float can hold (1.2e-38 to 3.4e+38), got "1e-300"' -- "$CLAE" train --set train.epsilon=1e-300
+expect 2 'clae train: --lr 1e308: [train] learning_rate: expected a positive number a float can hold (1.2e-38 to 3.4e+38), got "1e308"' -- "$CLAE" train --lr 1e308
 expect 2 'clae train: unexpected argument "extra" (see clae help train)' -- "$CLAE" train extra
 expect 2 'clae train: unknown or incomplete option "--bogus" (see clae help train)' -- "$CLAE" train --bogus
 

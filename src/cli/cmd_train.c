@@ -6,6 +6,7 @@
  * trained. --out only chooses the directory. A directory that already holds
  * a run is never overwritten silently: --resume continues it, --force starts
  * over. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -345,6 +346,16 @@ static void print_run_files(const char *dir)
     printf("}\n");
 }
 
+/* Digits only, below 2^64: what [train] seed takes. */
+static int seed_text(const char *v)
+{
+    if (!isdigit((unsigned char)*v)) return 0;
+    char *end;
+    errno = 0;
+    strtoull(v, &end, 10);
+    return *end == '\0' && errno != ERANGE;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -393,13 +404,13 @@ static int run(int argc, char **argv)
         case 'p': snapshots = 1; break;
         case 'x': bad_set = add_set(&sets, "--set", NULL, optarg); break;
         case 'e':
-            if (cli_parse_long(optarg, 1, 1000000, &n) != 0)
-                err = "--epochs: expected a positive integer, got \"%s\"";
+            if (cli_parse_long(optarg, 1, CLAE_SPEC_MAX_COUNT, &n) != 0) /* the spec's range */
+                err = "--epochs: expected an integer from 1 to 1048576, got \"%s\"";
             else bad_set = add_set(&sets, "--epochs", "train.epochs", optarg);
             break;
         case 'S':
-            if (cli_parse_long(optarg, 0, 0x7fffffffL, &n) != 0)
-                err = "--seed: expected a non-negative integer, got \"%s\"";
+            if (!seed_text(optarg)) /* the spec's range: any unsigned 64-bit integer */
+                err = "--seed: expected a non-negative integer below 2^64, got \"%s\"";
             else bad_set = add_set(&sets, "--seed", "train.seed", optarg);
             break;
         case 'b':

@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -248,6 +249,10 @@ static int get_positive(parser *p, const char *v, double *out)
 {
     double x;
     if (parse_double(v, &x) || !(x > 0)) return key_fail(p, "expected a positive number, got \"%s\"", v);
+    /* the device computes in float: 1e-300 would become 0 there, 1e308 infinity */
+    if (x < FLT_MIN || x > FLT_MAX)
+        return key_fail(p, "expected a positive number a float can hold (%.1e to %.1e), got \"%s\"",
+                        (double)FLT_MIN, (double)FLT_MAX, v);
     *out = x;
     return 0;
 }
