@@ -80,12 +80,15 @@ clae_status clae__fail(clae_ctx *ctx, clae_status s, const char *fmt, ...)
     char raw[sizeof ctx->message];
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    /* One line per error, and no control bytes from a spec or a file reach the
-     * terminal: a newline, a carriage return or an escape becomes \xNN. */
+    /* One line per error (a newline becomes a space), and no control bytes from
+     * a spec or a file reach the terminal: a carriage return or an escape
+     * becomes \xNN. */
     size_t out = 0;
     for (const unsigned char *p = (const unsigned char *)raw; *p && out + 5 < sizeof ctx->message;
          p++) {
-        if (*p < 0x20 || *p == 0x7f)
+        if (*p == '\n')
+            ctx->message[out++] = ' ';
+        else if (*p < 0x20 || *p == 0x7f)
             out += (size_t)snprintf(ctx->message + out, 5, "\\x%02x", *p);
         else
             ctx->message[out++] = (char)*p;

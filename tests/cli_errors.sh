@@ -306,4 +306,22 @@ else
     echo "note: a driver here works without a cache folder; the unwritable-cache message is not checked"
 fi
 
+# a FIFO or a device in a file's place is refused at once, never read or waited on
+mkfifo "$tmp/fifo"
+expect 2 "clae: $tmp/fifo: not a regular file" -- timeout 20 "$CLAE" train --spec "$tmp/fifo"
+expect 2 "clae: $tmp/fifo: not a regular file" -- timeout 20 "$CLAE" reconstruct --model "$tmp/fifo" --out "$tmp/x.png"
+expect 2 "clae: $tmp/fifo: not a regular file" -- timeout 20 "$CLAE" train --set data.train="$tmp/fifo"
+expect 2 'clae: /dev/zero: not a regular file' -- timeout 20 "$CLAE" train --spec /dev/zero
+# ... and a FIFO in place of a kernel-cache entry is a bad entry, rebuilt
+cache=${XDG_CACHE_HOME:-$HOME/.cache}
+if [ -d "$cache/clae" ]; then
+    mkdir -p "$tmp/cache/clae"
+    for e in "$cache"/clae/*.clbin; do [ -e "$e" ] && mkfifo "$tmp/cache/clae/${e##*/}"; done
+    # PoCL keeps its own cache where it was, so only clae's entries are FIFOs
+    check "FIFOs as kernel-cache entries are rebuilt, not waited on" \
+        bash -c '"$@" > /dev/null 2>&1' _ env XDG_CACHE_HOME="$tmp/cache" \
+        POCL_CACHE_DIR="${POCL_CACHE_DIR:-$cache/pocl}" \
+        timeout 60 "$CLAE" train --spec "$tmp/tiny.ini" --force --epochs 1 --out "$tmp/fifo-cache"
+fi
+
 finish

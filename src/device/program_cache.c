@@ -85,6 +85,8 @@ static int cache_path(const clae_device *dev, const char *options, const char *s
 /* Returns the cached binary (malloc'd) if the entry is whole, else NULL. */
 static unsigned char *cache_read(const char *path, size_t *size)
 {
+    struct stat sb; /* a FIFO or device in an entry's place is a bad entry, never waited on */
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     char magic[8];

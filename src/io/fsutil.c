@@ -77,10 +77,36 @@ clae_status clae__fail_open(clae_ctx *ctx, const char *path, int err)
                       strerror(err));
 }
 
+FILE *clae__open_regular(clae_ctx *ctx, const char *path, clae_status *status)
+{
+    /* non-blocking, so that a FIFO in a file's place is refused, not waited on
+     * (regular files ignore the flag) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *status = clae__fail_open(ctx, path, errno);
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int is_dir = S_ISDIR(sb.st_mode);
+        close(fd);
+        *status = is_dir ? clae__fail_open(ctx, path, EISDIR)
+                         : clae__fail(ctx, CLAE_EDATA, "%s: not a regular file", path);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        *status = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory opening", path);
+    }
+    return f;
+}
+
 clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail_open(ctx, path, errno);
+    clae_status status = CLAE_OK;
+    FILE *f = clae__open_regular(ctx, path, &status);
+    if (!f) return status;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

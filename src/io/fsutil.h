@@ -3,6 +3,7 @@
 #define CLAE_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "clae/status.h"
 
@@ -17,6 +18,11 @@ clae_status clae__write_file_atomic(clae_ctx *ctx, const char *path, const void 
 clae_status clae__fail_open(clae_ctx *ctx, const char *path, int err);
 /* Reads a whole file (NUL-terminated, malloc'd). */
 clae_status clae__read_file(clae_ctx *ctx, const char *path, char **text, size_t *size);
+/* fopen(path, "rb") of a regular file only: a FIFO, a device or a folder in
+ * its place is refused at once (a folder as clae__fail_open's EISDIR, the
+ * others as "not a regular file", bad data), never read or waited on. NULL
+ * with *status set on failure. */
+FILE *clae__open_regular(clae_ctx *ctx, const char *path, clae_status *status);
 
 /* Locks dir for one run: an exclusive lock on dir/.lock (created), held while
  * *fd stays open (the process's end releases it). A run already holding it

@@ -233,8 +233,9 @@ clae_status clae_png_read(clae_ctx *ctx, const char *path, unsigned char **pixel
     *width = *height = *channels = 0;
     if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "png: no input path");
     png_state s = {0};
-    s.f = fopen(path, "rb");
-    if (!s.f) return clae__fail_open(ctx, path, errno);
+    clae_status opened = CLAE_OK;
+    s.f = clae__open_regular(ctx, path, &opened);
+    if (!s.f) return opened;
     unsigned char sig[8];
     errno = 0;
     size_t got = fread(sig, 1, 8, s.f);

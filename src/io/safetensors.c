@@ -447,10 +447,11 @@ done:
 
 static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **buf, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail_open(ctx, path, errno);
+    clae_status status = CLAE_OK;
+    FILE *f = clae__open_regular(ctx, path, &status);
+    if (!f) return status;
     struct stat sb;
-    int e = fstat(fileno(f), &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
+    int e = fstat(fileno(f), &sb) != 0 ? errno : 0;
     if (e) {
         fclose(f);
         return clae__fail_open(ctx, path, e);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_SPEC_BYTES (1 << 20)  /* a spec is a few hundred bytes */
 #define MAX_KEYS 16
@@ -794,6 +795,9 @@ clae_status clae_spec_parse(clae_ctx *ctx, const char *path, clae_spec *spec)
 {
     memset(spec, 0, sizeof *spec);
     if (!path) return clae__fail(ctx, CLAE_ESPEC, "no spec file given");
+    struct stat sb; /* a FIFO or a device is refused, never read or waited on */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return clae__fail(ctx, CLAE_ESPEC, "%s: not a regular file", path);
     FILE *f = fopen(path, "rb");
     if (!f) return clae__fail(ctx, CLAE_ESPEC, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 4096, n = 0, got;
