@@ -151,4 +151,22 @@ check "... and writes summary.json" [ -s "$tmp/closed/summary.json" ]
 check "... and says stdout was closed" grep -qxF \
     "clae train: stdout closed; the run completed, see $tmp/closed/summary.json" "$tmp/closed.err"
 
+# 7. --resume under another spec: what changes the model, the data, the loss or the
+# optimiser's state is refused (exit 2, the run untouched); epochs, rate and batch may change.
+"$CLAE" train "${tiny[@]}" --out "$tmp/spec" > /dev/null 2>&1
+for change in "model.code=4|model (its [model], layer or [code] sections)" \
+              "dense.activation=tanh|model (its [model], layer or [code] sections)" \
+              "train.optimizer=sgd|optimiser ([train] optimizer)" \
+              "train.beta1=0.8|optimiser constant ([train] momentum, beta1, beta2, rho or epsilon)" \
+              "data.holdout=0.2|data or split ([data])" \
+              "train.seed=9|seed ([train] seed)"; do
+    expect 2 "clae: $tmp/spec/model.safetensors: the run was trained with another ${change#*|}; resume it under its own spec (without --spec, or with the same file), or start over with --force" \
+        -- "$CLAE" train --resume --out "$tmp/spec" --epochs 2 --set "${change%%|*}"
+done
+check "a refused resume leaves the run as it was" [ "$(tail -n +2 "$tmp/spec/loss.csv" | wc -l)" = 1 ]
+"$CLAE" train --resume --out "$tmp/spec" --epochs 2 --lr 0.01 --batch 64 > /dev/null 2>&1
+code=$?
+check "--resume with more epochs, another rate and batch trains on (exit $code)" \
+    test "$code" = 0 -a "$(tail -n +2 "$tmp/spec/loss.csv" | wc -l)" = 2
+
 finish reliability

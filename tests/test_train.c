@@ -388,11 +388,12 @@ static void test_schedule_and_early_stopping(clae_ctx *ctx, clae_device *dev)
     CHECK_NEAR(checkpoint_test_loss(ctx, dev, path), last, 1e-4 * last);
 
     /* Resumed under other loss terms, the history's columns would be misread
-     * (the best epoch, loss.csv, loss.png): refused, the run untouched. */
+     * (the best epoch, loss.csv, loss.png): refused, the run untouched
+     * (src/train/resume_check.c; the loss columns are checked too). */
     spec.loss.sparsity = CLAE_SPARSITY_L1;
     spec.loss.sparsity_weight = 0.1;
     CHECK(train_spec(ctx, dev, &spec, "wrecked", 12, 1, &r) == CLAE_EUSAGE);
-    CHECK(strstr(clae_ctx_message(ctx), "the run was trained with other loss terms") != NULL);
+    CHECK(strstr(clae_ctx_message(ctx), "the run was trained with another loss ([loss])") != NULL);
     CHECK(rows_of(ctx, "wrecked") == 3);
     clae_spec_free(&spec);
 }

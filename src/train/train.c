@@ -15,6 +15,7 @@
 #include "kernels/ops.h"
 #include "train/evaluate.h"
 #include "train/pretrain.h"
+#include "train/resume_check.h"
 #include "train/step.h"
 #include "train/train_run.h"
 
@@ -139,6 +140,8 @@ static clae_status resume(clae_run *r)
         s = clae__fail(r->ctx, CLAE_EUSAGE,
                        "%s: exported weights (no optimiser state) cannot be resumed; resume "
                        "from the run's model.safetensors", path);
+    if (s == CLAE_OK)
+        s = clae__check_resume_spec(r->ctx, path, clae_safetensors_meta(st, "spec"), r->spec);
     if (s == CLAE_OK) s = clae__checkpoint_restore(r->ctx, path, st, r->model, &r->opt);
     const char *epoch = clae_safetensors_meta(st, "epoch");
     const char *step = clae_safetensors_meta(st, "step");
