@@ -53,17 +53,18 @@ want=$(tensors "$tmp/ref/model.safetensors")
 # until it completes, killed at a random moment each time until KILLS kills
 # in all. Each completed cycle must hold the uninterrupted run's result.
 kills=0 attempts=0 cycles=0 bad_checkpoints=0
-while [ "$kills" -lt "$KILLS" ] && [ "$cycles" -lt 10 ]; do
+while [ "$kills" -lt "$KILLS" ] && [ "$cycles" -lt "$KILLS" ]; do
     cycles=$((cycles + 1))
     rm -rf "$tmp/run"
     done=0
-    while [ "$done" = 0 ] && [ "$attempts" -lt $((KILLS * 4)) ]; do
+    while [ "$done" = 0 ] && [ "$attempts" -lt $((KILLS * 8)) ]; do
         attempts=$((attempts + 1))
         "$CLAE" train --spec "$tmp/soak.ini" --resume > "$tmp/out.log" 2>&1 &
         pid=$!
         if [ "$kills" -lt "$KILLS" ]; then
-            # anywhere from start-up to past the end of an uninterrupted run
-            sleep "$(awk -v f="$full" -v r="$RANDOM" 'BEGIN { printf "%.3f", f * 1.1 * r / 32768 }')"
+            # anywhere from start-up to near the end of an uninterrupted run (a
+            # restart has less left to do, so later kills fall in its final outputs)
+            sleep "$(awk -v f="$full" -v r="$RANDOM" 'BEGIN { printf "%.3f", f * 0.9 * r / 32768 }')"
             kill -9 "$pid" 2> /dev/null && kills=$((kills + 1))
         fi
         wait "$pid" 2> /dev/null

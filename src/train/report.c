@@ -124,19 +124,25 @@ clae_status clae__finish_epoch(clae_run *r, int epoch, const double *train_terms
 
     char path[4200], header[512];
     clae__loss_csv_header(m, header, sizeof header);
-    clae__checkpoint_path(r, path, sizeof path);
     clae_checkpoint_meta meta = {epoch, r->opt.steps, r->spec->train.seed, r->spec->text,
                                  r->history, clae_device_get_info(r->dev)->name,
                                  r->train.channels, r->train.height, r->train.width, header};
-    s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
-    if (s == CLAE_OK && ev.loss < r->best_loss) { /* model.best.safetensors: the same, kept */
-        r->best_loss = ev.loss;
-        r->best_epoch = epoch;
+    /* model.safetensors goes last: it is the commit point of the epoch. Killed
+     * before it, a restart redoes the epoch (bit-identically) and rewrites the
+     * best checkpoint and loss.csv; after it, both are already this epoch's. */
+    int best = ev.loss < r->best_loss;
+    if (best) { /* model.best.safetensors: the same, kept */
         clae__best_checkpoint_path(r, path, sizeof path);
         s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
     }
     if (s == CLAE_OK) s = clae__write_loss_csv(r->ctx, r->spec->output.dir, header, r->history);
+    clae__checkpoint_path(r, path, sizeof path);
+    if (s == CLAE_OK) s = clae__checkpoint_save(r->ctx, path, m, &r->opt, &meta);
     if (s != CLAE_OK) return s;
+    if (best) {
+        r->best_loss = ev.loss;
+        r->best_epoch = epoch;
+    }
 
     double train_loss = set_epoch_results(r, epoch, train_terms, &ev);
     if (r->opts->snapshot && (s = clae__write_snapshot(r, epoch)) != CLAE_OK) return s;
