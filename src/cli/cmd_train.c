@@ -35,6 +35,23 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* SIGINT and SIGTERM set stop_requested, for good: sigaction, not signal(),
+ * which under the strict POSIX feature set resets the handler after one
+ * delivery. Installed again with every progress report, because the OpenCL
+ * compiler (LLVM, inside PoCL) puts its own one-shot handler in front while
+ * it compiles a kernel: a second SIGINT in that window (timeout(1) signals
+ * the child and then its process group) killed the run without its message. */
+static void catch_stop_signals(void)
+{
+    struct sigaction stop;
+    memset(&stop, 0, sizeof stop);
+    stop.sa_handler = on_signal;
+    sigemptyset(&stop.sa_mask);
+    stop.sa_flags = SA_RESTART; /* the flag is read after the batch; I/O goes on */
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
+}
+
 typedef struct {
     int tty;
     int started;       /* the banner is printed once training has begun */
@@ -162,6 +179,7 @@ static void show_progress_lines(progress_view *view, const clae_progress *p);
 static void show_progress(void *user, const clae_progress *p)
 {
     progress_view *view = user;
+    catch_stop_signals();
     if (view->muted) return;
     show_progress_lines(view, p);
     if (ferror(stderr)) view->muted = 1;
@@ -442,8 +460,7 @@ static int run(int argc, char **argv)
     }
 
     /* at once: a background job starts with SIGINT ignored until this */
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    catch_stop_signals();
     clae_ctx *ctx = cli_context(verbose);
     clae_spec spec;
     memset(&spec, 0, sizeof spec);
