@@ -6,11 +6,7 @@ set -u
 CLAE=$1
 . "$(dirname "$0")/lib.sh"
 
-if ! "$CLAE" list-devices > /dev/null 2>&1; then
-    [ "${CLAE_REQUIRE_DEVICE:-0}" = 1 ] && { echo "bench_specs: no OpenCL device"; exit 1; }
-    echo "bench_specs: no OpenCL device, skipped"
-    exit 77
-fi
+require_device bench_specs
 
 # json FILE KEY: the number after "KEY": in summary.json
 json() { sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\([-+0-9.eE]*\).*/\1/p" "$1" | head -n 1; }

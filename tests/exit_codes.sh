@@ -6,11 +6,7 @@ set -u
 CLAE=$1
 . "$(dirname "$0")/lib.sh"
 
-if ! "$CLAE" list-devices > /dev/null 2>&1; then
-    [ "${CLAE_REQUIRE_DEVICE:-0}" = 1 ] && { echo "exit_codes: no OpenCL device"; exit 1; }
-    echo "exit_codes: no OpenCL device, skipped"
-    exit 77
-fi
+require_device exit_codes
 
 # case CLASS CODE PATTERN -- COMMAND...: exit CODE, last stderr line matches PATTERN (grep -E)
 case_() {

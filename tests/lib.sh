@@ -35,3 +35,12 @@ finish() {
     echo "${1:+$1: }$passed passed, $failed failed"
     [ "$failed" = 0 ]
 }
+
+# require_device NAME: skips the test (exit 77) without an OpenCL device, or
+# fails it where CI demands one (CLAE_REQUIRE_DEVICE=1)
+require_device() {
+    "$CLAE" list-devices > /dev/null 2>&1 && return 0
+    [ "${CLAE_REQUIRE_DEVICE:-0}" = 1 ] && { echo "$1: no OpenCL device"; exit 1; }
+    echo "$1: no OpenCL device, skipped"
+    exit 77
+}

@@ -11,11 +11,7 @@ CLAE=$1
 KILLS=${2:-20}
 . "$(dirname "$0")/lib.sh"
 
-if ! "$CLAE" list-devices > /dev/null 2>&1; then
-    [ "${CLAE_REQUIRE_DEVICE:-0}" = 1 ] && { echo "soak: no OpenCL device"; exit 1; }
-    echo "soak: no OpenCL device, skipped"
-    exit 77
-fi
+require_device soak
 
 epochs=6
 cat > "$tmp/soak.ini" <<EOF
