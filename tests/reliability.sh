@@ -2,9 +2,9 @@
 # clae train against the things that happen to a run: a signal during greedy
 # pretraining, a checkpoint whose epoch / step were tampered with, an --out
 # too long to keep, half-written files a killed run left, two runs into one
-# folder, and a reader of its output that goes away. Each case asserts the
-# exit code and the one-line message of the contract. Tiny runs (300 to 2000
-# digits), under a minute on two cores. Usage: reliability.sh path/to/clae
+# folder, a reader of its output that goes away, and a gzip bomb as data.
+# Each case asserts the exit code and the one-line message of the contract.
+# Tiny runs (300 to 2000 digits), about a minute on two cores. Usage: reliability.sh path/to/clae
 set -u
 CLAE=$1
 . "$(dirname "$0")/lib.sh"
@@ -115,6 +115,11 @@ check "nothing was written for the refused --out" [ ! -e "$edge" ]
 code=$?
 check "a run into a 1023-character --out (${#edge}) succeeds (exit $code: $(tail -n 1 "$tmp/edge.err"))" [ $code = 0 ]
 check "... and writes there" [ -s "$edge/summary.json" ]
+# every command that writes a file refuses the same way (before opening the model)
+for cmd in encode reconstruct score sample interpolate features export inpaint; do
+    expect 2 "clae $cmd: --out: ${#over} characters, longer than the limit of 1023 (see clae help $cmd)" \
+        -- "$CLAE" "$cmd" --model "$edge/model.safetensors" --out "$over"
+done
 
 # 5. Two runs into one folder: the second is refused while the first holds
 # it (naming its pid), and the first completes.
@@ -164,9 +169,51 @@ for change in "model.code=4|model (its [model], layer or [code] sections)" \
         -- "$CLAE" train --resume --out "$tmp/spec" --epochs 2 --set "${change%%|*}"
 done
 check "a refused resume leaves the run as it was" [ "$(tail -n +2 "$tmp/spec/loss.csv" | wc -l)" = 1 ]
-"$CLAE" train --resume --out "$tmp/spec" --epochs 2 --lr 0.01 --batch 64 > /dev/null 2>&1
+"$CLAE" train --resume --out "$tmp/spec" --epochs 2 --lr 0.01 --batch 64 \
+    --set data.max_memory=1G > /dev/null 2>&1
 code=$?
-check "--resume with more epochs, another rate and batch trains on (exit $code)" \
+check "--resume with more epochs, another rate, batch and max_memory trains on (exit $code)" \
     test "$code" = 0 -a "$(tail -n +2 "$tmp/spec/loss.csv" | wc -l)" = 2
+
+# 8. Bounded memory while reading. A 400 KB gzip whose IDX header declares
+# 5,000,000 digits (15 GB as floats) and that inflates to 400 MB: over the
+# budget it is refused before its values are read, leaving no run folder;
+# with limit = 2000 it trains, inflating only what the 2000 digits need, in
+# about the memory of a run on a 2000-digit file (peak RSS, within 32 MiB).
+python3 - "$tmp/bomb.idx.gz" "$tmp/small.idx" <<'EOF'
+import struct, sys, zlib
+header = struct.pack('>BBBBIII', 0, 0, 8, 3, 5000000, 28, 28)
+z = zlib.compressobj(9, zlib.DEFLATED, 31)
+with open(sys.argv[1], 'wb') as f:
+    f.write(z.compress(header))
+    chunk = bytes(1 << 20)
+    for _ in range(400):
+        f.write(z.compress(chunk))
+    f.write(z.flush())
+with open(sys.argv[2], 'wb') as f:
+    f.write(struct.pack('>BBBBIII', 0, 0, 8, 3, 2000, 28, 28) + bytes(2000 * 784))
+EOF
+expect 2 "clae: $tmp/bomb.idx.gz: 5000000 samples of 784 values need 14953.6 MiB, more than the data budget of 64.0 MiB (raise [data] max_memory, or read fewer with [data] limit)" \
+    -- "$CLAE" train --set data.train="$tmp/bomb.idx.gz" --set data.max_memory=64M --out "$tmp/bomb"
+check "a run refused for its data leaves no run folder" [ ! -e "$tmp/bomb" ]
+# Exit status and peak RSS in MiB of a command.
+peak_rss() {
+    python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$@"
+}
+read -r code_bomb rss_bomb < <(peak_rss "$CLAE" train --set data.train="$tmp/bomb.idx.gz" \
+    --set data.limit=2000 --epochs 1 --out "$tmp/bomb2000")
+read -r code_small rss_small < <(peak_rss "$CLAE" train --set data.train="$tmp/small.idx" \
+    --epochs 1 --out "$tmp/small")
+echo "peak RSS: limit = 2000 of the gzip bomb $rss_bomb MiB, a 2000-digit file $rss_small MiB"
+check "limit = 2000 of the gzip bomb trains (exit $code_bomb)" [ "$code_bomb" = 0 ]
+check "... in the memory of a 2000-digit run ($rss_bomb against $rss_small MiB)" \
+    [ "$code_small" = 0 -a "$rss_bomb" -le $((rss_small + 32)) ]
+"$CLAE" encode --model "$tmp/bomb2000/model.safetensors" --input "$tmp/bomb.idx.gz" \
+    --skip 10 --limit 100 --out "$tmp/bomb.csv" > /dev/null 2>&1
+code=$?
+check "encode --skip 10 --limit 100 of the bomb writes 100 codes (exit $code)" \
+    [ "$code" = 0 -a "$(tail -n +2 "$tmp/bomb.csv" 2>/dev/null | wc -l)" = 100 ]
 
 finish reliability

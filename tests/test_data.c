@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "test_files.h"
 #include "clae/data.h"
 
 static char tmpdir[64];
@@ -19,40 +20,14 @@ static int write_tmp(const char *name, const unsigned char *bytes, size_t size, 
                      size_t path_size)
 {
     snprintf(path, path_size, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f) return 0;
-    size_t n = size ? fwrite(bytes, 1, size, f) : 0;
-    return (fclose(f) == 0) & (n == size);
-}
-
-/* gzip-compresses in memory (malloc'd result). */
-static unsigned char *gzip_bytes(const unsigned char *in, size_t n, size_t *out_n)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&zs, (uLong)n) + 64;
-    unsigned char *out = malloc(cap);
-    zs.next_in = (Bytef *)(uintptr_t)in;
-    zs.avail_in = (uInt)n;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    int r = out ? deflate(&zs, Z_FINISH) : Z_MEM_ERROR;
-    *out_n = zs.total_out;
-    deflateEnd(&zs);
-    if (r != Z_STREAM_END) {
-        free(out);
-        return NULL;
-    }
-    return out;
+    return write_bytes(path, bytes, size);
 }
 
 static void test_bundled_mnist(void)
 {
     clae_ctx *ctx = clae_ctx_create();
     clae_dataset ds;
-    REQUIRE(clae_dataset_load_mnist(ctx, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_load_mnist(ctx, NULL, &ds) == CLAE_OK);
     CHECK_STR(ds.name, "mnist");
     CHECK(ds.count == 10000);
     CHECK(ds.channels == 1 && ds.height == 28 && ds.width == 28 && ds.dim == 784);
@@ -83,7 +58,7 @@ static void test_parse_shapes(void)
     clae_dataset ds;
     /* 2-D: 2 samples of 3 values, a flat 1 x 1 x 3 vector each. */
     const unsigned char flat[] = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 51, 255, 102, 204, 0};
-    REQUIRE(clae_idx_parse_images(ctx, "flat.idx", flat, sizeof flat, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "flat.idx", flat, sizeof flat, NULL, &ds) == CLAE_OK);
     CHECK_STR(ds.name, "flat.idx");
     CHECK(ds.count == 2 && ds.channels == 1 && ds.height == 1 && ds.width == 3 && ds.dim == 3);
     CHECK(ds.labels == NULL);
@@ -93,7 +68,7 @@ static void test_parse_shapes(void)
 
     /* 3-D: 1 sample of 2 x 3. */
     const unsigned char img[] = {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
-    REQUIRE(clae_idx_parse_images(ctx, "img.idx", img, sizeof img, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "img.idx", img, sizeof img, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.channels == 1 && ds.height == 2 && ds.width == 3 && ds.dim == 6);
     for (int i = 0; i < 6; i++) CHECK_NEAR(ds.x[i], (i + 1) / 255.0, 1e-7);
     clae_dataset_free(&ds);
@@ -102,7 +77,7 @@ static void test_parse_shapes(void)
     const unsigned char rgb[] = {0, 0, 8, 4, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
                                  10, 20, 30, 11, 21, 31, /* sample 0: pixel 0 RGB, pixel 1 RGB */
                                  40, 50, 60, 41, 51, 61};
-    REQUIRE(clae_idx_parse_images(ctx, "rgb.idx", rgb, sizeof rgb, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "rgb.idx", rgb, sizeof rgb, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.channels == 3 && ds.height == 1 && ds.width == 2 && ds.dim == 6);
     const int want_rgb[] = {10, 11, 20, 21, 30, 31, 40, 41, 50, 51, 60, 61};
     int planar = 1;
@@ -116,7 +91,7 @@ static void test_parse_shapes(void)
     unsigned char *gz = gzip_bytes(img, sizeof img, &gz_n);
     unsigned char *a = gzip_bytes(img, 10, &a_n), *b = gzip_bytes(img + 10, sizeof img - 10, &b_n);
     REQUIRE(gz && a && b);
-    REQUIRE(clae_idx_parse_images(ctx, "img.idx.gz", gz, gz_n, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "img.idx.gz", gz, gz_n, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.height == 2 && ds.width == 3);
     CHECK_NEAR(ds.x[5], 6 / 255.0, 1e-7);
     clae_dataset_free(&ds);
@@ -124,13 +99,13 @@ static void test_parse_shapes(void)
     REQUIRE(ab);
     memcpy(ab, a, a_n);
     memcpy(ab + a_n, b, b_n);
-    CHECK(clae_idx_parse_images(ctx, "ab.idx.gz", ab, a_n + b_n, &ds) == CLAE_OK);
+    CHECK(clae_idx_parse_images(ctx, "ab.idx.gz", ab, a_n + b_n, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.dim == 6 && ds.x && ds.x[5] == 6 / 255.0f);
     clae_dataset_free(&ds);
 
     /* Labels, plain and gzipped; a second parse replaces the first. */
     const unsigned char lab[] = {0, 0, 8, 1, 0, 0, 0, 1, 7};
-    REQUIRE(clae_idx_parse_images(ctx, "img.idx", img, sizeof img, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "img.idx", img, sizeof img, NULL, &ds) == CLAE_OK);
     REQUIRE(clae_idx_parse_labels(ctx, "lab.idx", lab, sizeof lab, &ds) == CLAE_OK);
     CHECK(ds.labels && ds.labels[0] == 7);
     size_t lgz_n;
@@ -147,7 +122,7 @@ static void test_parse_shapes(void)
 #define CHECK_IMAGES_FAIL(name, bytes, size, status, message)                          \
     do {                                                                               \
         clae_dataset d_;                                                               \
-        CHECK(clae_idx_parse_images(ctx, name, bytes, size, &d_) == (status));        \
+        CHECK(clae_idx_parse_images(ctx, name, bytes, size, NULL, &d_) == (status));        \
         CHECK_STR(clae_ctx_message(ctx), message);                                     \
         CHECK(d_.x == NULL && d_.count == 0);                                          \
         clae_dataset_free(&d_);                                                        \
@@ -188,7 +163,7 @@ static void test_bad_memory(void)
 
     /* Labels: wrong magic, wrong rank, wrong count; the dataset keeps no labels. */
     clae_dataset ds;
-    REQUIRE(clae_idx_parse_images(ctx, "x.idx", img, 22, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "x.idx", img, 22, NULL, &ds) == CLAE_OK);
     const unsigned char lmagic[] = {1, 0, 8, 1, 0, 0, 0, 1, 0};
     CHECK(clae_idx_parse_labels(ctx, "l.idx", lmagic, sizeof lmagic, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx), "l.idx: bad IDX magic 0x01000801 (expected bytes 0x00 0x00, "
@@ -235,7 +210,7 @@ static void test_bad_files(void)
     clae_dataset ds;
 
     snprintf(path, sizeof path, "%s/nope.idx", tmpdir);
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EUSAGE); /* the user named nothing */
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_EUSAGE); /* the user named nothing */
     snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
     CHECK_STR(clae_ctx_message(ctx), want);
     CHECK(clae_idx_read_labels(ctx, path, &ds) == CLAE_EUSAGE);
@@ -249,7 +224,7 @@ static void test_bad_files(void)
     memcpy(idx, head, sizeof head);
     for (size_t i = 16; i < n; i++) idx[i] = (unsigned char)(i * 7 % 251);
     REQUIRE(write_tmp("ok.idx", idx, n, path, sizeof path));
-    REQUIRE(clae_idx_read_images(ctx, path, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 100 && ds.height == 28 && ds.width == 28);
     CHECK_STR(ds.name, path);
     CHECK_NEAR(ds.x[784 * 99 + 783], (double)idx[n - 1] / 255.0, 1e-7);
@@ -269,7 +244,7 @@ static void test_bad_files(void)
     clae_dataset_free(&ds);
 
     REQUIRE(write_tmp("short.idx", idx, 4096, path, sizeof path));
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EDATA);
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_EDATA);
     snprintf(want, sizeof want, "%s: truncated at byte 4096 of 78416", path);
     CHECK_STR(clae_ctx_message(ctx), want);
 
@@ -278,7 +253,7 @@ static void test_bad_files(void)
     unsigned char *gz = gzip_bytes(idx, 4096, &gz_n);
     REQUIRE(gz);
     REQUIRE(write_tmp("short.idx.gz", gz, gz_n, path, sizeof path));
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EDATA);
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_EDATA);
     snprintf(want, sizeof want, "%s: truncated at byte 4096 of 78416", path);
     CHECK_STR(clae_ctx_message(ctx), want);
     free(gz);
@@ -287,7 +262,7 @@ static void test_bad_files(void)
     gz = gzip_bytes(idx, n, &gz_n);
     REQUIRE(gz);
     REQUIRE(write_tmp("cut.idx.gz", gz, gz_n - 4, path, sizeof path));
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EDATA);
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_EDATA);
     snprintf(want, sizeof want,
              "%s: truncated gzip stream (ends at compressed byte %zu after 78416 decompressed "
              "bytes)",
@@ -295,19 +270,19 @@ static void test_bad_files(void)
     CHECK_STR(clae_ctx_message(ctx), want);
     /* ... and cut in half: still an error naming the file, whatever came out. */
     REQUIRE(write_tmp("half.idx.gz", gz, gz_n / 2, path, sizeof path));
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_EDATA);
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_EDATA);
     snprintf(want, sizeof want, "%s: truncated gzip stream (ends at compressed byte %zu after ",
              path, gz_n / 2);
     CHECK(strncmp(clae_ctx_message(ctx), want, strlen(want)) == 0);
     /* ... and the whole thing loads. */
     REQUIRE(write_tmp("ok.idx.gz", gz, gz_n, path, sizeof path));
-    CHECK(clae_idx_read_images(ctx, path, &ds) == CLAE_OK);
+    CHECK(clae_idx_read_images(ctx, path, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 100 && ds.x && ds.x[17] == (float)idx[16 + 17] / 255.0f);
     clae_dataset_free(&ds);
     free(gz);
 
     /* A directory is no data file: the user's to fix, as a missing file is. */
-    CHECK(clae_idx_read_images(ctx, tmpdir, &ds) == CLAE_EUSAGE);
+    CHECK(clae_idx_read_images(ctx, tmpdir, NULL, &ds) == CLAE_EUSAGE);
     snprintf(want, sizeof want, "%s: cannot open: Is a directory", tmpdir);
     CHECK_STR(clae_ctx_message(ctx), want);
 
@@ -470,7 +445,7 @@ static void test_idx_types(void)
         {sb, sizeof sb, -1, 5}, {sh, sizeof sh, -2, 256}, {in, sizeof in, 65536, -1},
         {fl, sizeof fl, 1, -2}, {db, sizeof db, 1.5f, -10}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        REQUIRE(clae_idx_parse_images(ctx, "t.idx", cases[i].b, cases[i].n, &ds) == CLAE_OK);
+        REQUIRE(clae_idx_parse_images(ctx, "t.idx", cases[i].b, cases[i].n, NULL, &ds) == CLAE_OK);
         CHECK(ds.count == 1 && ds.dim == 2 && ds.x[0] == cases[i].v0 && ds.x[1] == cases[i].v1);
         clae_dataset_free(&ds);
     }
@@ -480,7 +455,7 @@ static void test_idx_types(void)
                       "x.idx: value 0 (byte 12) is not a finite float");
 
     /* Labels of integer types; floats and negative labels are refused. */
-    REQUIRE(clae_idx_parse_images(ctx, "t.idx", sh, sizeof sh, &ds) == CLAE_OK);
+    REQUIRE(clae_idx_parse_images(ctx, "t.idx", sh, sizeof sh, NULL, &ds) == CLAE_OK);
     const unsigned char l16[] = {0, 0, 0x0B, 1, 0, 0, 0, 1, 0, 200};
     CHECK(clae_idx_parse_labels(ctx, "l.idx", l16, sizeof l16, &ds) == CLAE_OK);
     CHECK(ds.labels && ds.labels[0] == 200);

@@ -84,7 +84,7 @@ static void remove_made(void)
         clae_dataset d_;                                                             \
         char w_[1024];                                                               \
         snprintf(w_, sizeof w_, "%s%s", path, rest);                                 \
-        CHECK(clae_dataset_read(ctx, path, column, &d_) == (status));                \
+        CHECK(clae_dataset_read(ctx, path, column, NULL, &d_) == (status));                \
         CHECK_STR(clae_ctx_message(ctx), w_);                                        \
         CHECK(d_.x == NULL && d_.labels == NULL);                                    \
     } while (0)
@@ -96,7 +96,7 @@ static void test_csv(void)
     /* A header, a blank line, CRLF; 4 values and a label a row: 1 x 2 x 2 images. */
     const char *a = put_text("a.csv", "x1,x2,x3,x4,label\r\n0, 255,51,102,3\n255,0,0,0,1\n\n"
                                       "10,20,30,40,0\n");
-    REQUIRE(clae_dataset_read(ctx, a, -1, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, a, -1, NULL, &ds) == CLAE_OK);
     CHECK_STR(ds.name, a);
     CHECK(ds.count == 3 && ds.channels == 1 && ds.height == 2 && ds.width == 2 && ds.dim == 4);
     REQUIRE(ds.labels);
@@ -104,20 +104,20 @@ static void test_csv(void)
     /* a value above 1: every value is divided by 255 */
     CHECK(ds.x[0] == 0.0f && ds.x[1] == 1.0f && ds.x[2] == 51 / 255.0f && ds.x[11] == 40 / 255.0f);
     clae_dataset_free(&ds);
-    REQUIRE(clae_csv_read(ctx, a, 0, &ds) == CLAE_OK); /* none: 5 values, a vector */
+    REQUIRE(clae_csv_read(ctx, a, 0, NULL, &ds) == CLAE_OK); /* none: 5 values, a vector */
     CHECK(ds.count == 3 && ds.height == 1 && ds.width == 5 && ds.labels == NULL);
     CHECK(ds.x[4] == 3 / 255.0f);
     clae_dataset_free(&ds);
-    REQUIRE(clae_csv_read(ctx, a, 1, &ds) == CLAE_OK); /* first */
+    REQUIRE(clae_csv_read(ctx, a, 1, NULL, &ds) == CLAE_OK); /* first */
     CHECK(ds.dim == 4 && ds.labels && ds.labels[1] == 255 && ds.labels[2] == 10);
     CHECK(ds.x[3] == 3 / 255.0f);
     clae_dataset_free(&ds);
-    REQUIRE(clae_csv_read(ctx, a, 3, &ds) == CLAE_OK); /* the third column */
+    REQUIRE(clae_csv_read(ctx, a, 3, NULL, &ds) == CLAE_OK); /* the third column */
     CHECK(ds.labels && ds.labels[0] == 51 && ds.labels[2] == 30 && ds.x[2] == 102 / 255.0f);
     clae_dataset_free(&ds);
     /* No header, values within [0, 1]: taken as they are. */
     const char *b = put_text("b.csv", "0.5,0.25,1\n1,0,0.125");
-    REQUIRE(clae_dataset_read(ctx, b, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, b, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.height == 1 && ds.width == 3 && ds.labels == NULL);
     CHECK(ds.x[0] == 0.5f && ds.x[1] == 0.25f && ds.x[5] == 0.125f);
     clae_dataset_free(&ds);
@@ -141,11 +141,11 @@ static void test_csv(void)
 
     /* A UTF-8 byte order mark is skipped: the first row is data, not a header. */
     const char *bom = put_text("bom.csv", "\xEF\xBB\xBF" "1,2\n3,4\n");
-    REQUIRE(clae_dataset_read(ctx, bom, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, bom, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.dim == 2 && ds.x[0] == 1 / 255.0f && ds.x[3] == 4 / 255.0f);
     clae_dataset_free(&ds);
     const char *bomh = put_text("bomh.csv", "\xEF\xBB\xBF" "x,y\n0,1\n");
-    REQUIRE(clae_dataset_read(ctx, bomh, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, bomh, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.x[1] == 1.0f);
     clae_dataset_free(&ds);
     /* A first line with numbers in it is data: its empty or mistyped field is an error there. */
@@ -155,11 +155,11 @@ static void test_csv(void)
     CHECK_READ_FAIL(typo, 0, CLAE_EDATA, ":1: column 3: expected a number, got \"3o\"");
     /* Lone CR line ends (old Mac), and CR LF mixed in. */
     const char *cr = put_text("cr.csv", "1,2\r3,4\r\n5,6\r");
-    REQUIRE(clae_dataset_read(ctx, cr, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, cr, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 3 && ds.dim == 2 && ds.x[5] == 6 / 255.0f);
     clae_dataset_free(&ds);
     const char *crl = put_text("crl.txt", "2\r0\r1\r");
-    REQUIRE(clae_dataset_read(ctx, cr, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, cr, 0, NULL, &ds) == CLAE_OK);
     REQUIRE(clae_dataset_read_labels(ctx, crl, &ds) == CLAE_OK);
     CHECK(ds.labels && ds.labels[0] == 2 && ds.labels[2] == 1);
     clae_dataset_free(&ds);
@@ -206,7 +206,7 @@ static void test_npy(void)
     CHECK(a.dtype == CLAE_NPY_F4 && a.ndim == 2 && a.shape[0] == 3 && a.shape[1] == 4);
     CHECK(a.count == 12 && memcmp(a.data, m, sizeof m) == 0);
     clae__npy_free(&a);
-    REQUIRE(clae_dataset_read(ctx, path, 0, &ds) == CLAE_OK); /* (N, 4): 1 x 2 x 2 */
+    REQUIRE(clae_dataset_read(ctx, path, 0, NULL, &ds) == CLAE_OK); /* (N, 4): 1 x 2 x 2 */
     CHECK(ds.count == 3 && ds.channels == 1 && ds.height == 2 && ds.width == 2);
     CHECK(ds.x[3] == -2.0f && ds.x[11] == 1e-3f && ds.labels == NULL);
 
@@ -234,13 +234,13 @@ static void test_npy(void)
     /* uint8 (N, H, W) is divided by 255; float64 (N, C, H, W) is taken as it is. */
     const unsigned char px[12] = {0, 51, 102, 153, 204, 255, 1, 2, 3, 4, 5, 6};
     const char *u = put_npy("u.npy", "|u1", "False", "(2, 2, 3)", px, 12);
-    REQUIRE(clae_dataset_read(ctx, u, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, u, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.channels == 1 && ds.height == 2 && ds.width == 3);
     CHECK(ds.x[1] == 51 / 255.0f && ds.x[5] == 1.0f && ds.x[11] == 6 / 255.0f);
     clae_dataset_free(&ds);
     const double dv[6] = {0.5, -1, 2, 3, 4, 5};
     const char *f8 = put_npy("f8.npy", "<f8", "False", "(1, 3, 1, 2)", dv, sizeof dv);
-    REQUIRE(clae_dataset_read(ctx, f8, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, f8, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.channels == 3 && ds.height == 1 && ds.width == 2);
     CHECK(ds.x[0] == 0.5f && ds.x[1] == -1.0f && ds.x[5] == 5.0f);
     clae_dataset_free(&ds);
@@ -259,7 +259,7 @@ static void test_npy(void)
     v2[127] = '\n';
     memcpy(v2 + 128, "\x01\x00\x00\x00\x00\x00\x00\x00", 8);
     const char *p2 = put("v2.npy", v2, sizeof v2);
-    REQUIRE(clae_dataset_read(ctx, p2, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, p2, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.dim == 2 && ds.width == 2 && ds.x[0] == 1.0f && ds.x[1] == 0.0f);
     clae_dataset_free(&ds);
 
@@ -282,7 +282,7 @@ static void test_npy_layout(void)
     unsigned char hwc[12];
     for (int i = 0; i < 12; i++) hwc[i] = (unsigned char)(10 * (i % 3) + i / 3); /* channel c, pixel p */
     const char *nhwc = put_npy("nhwc.npy", "|u1", "False", "(1, 2, 2, 3)", hwc, 12);
-    REQUIRE(clae_dataset_read(ctx, nhwc, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, nhwc, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.channels == 3 && ds.height == 2 && ds.width == 2 && ds.dim == 12);
     int planar = 1;
     for (int c = 0; c < 3; c++)
@@ -291,7 +291,7 @@ static void test_npy_layout(void)
     clae_dataset_free(&ds);
     /* Both the second and the last dimension could be channels: (N, C, H, W) as PyTorch. */
     const char *amb = put_npy("amb.npy", "|u1", "False", "(1, 3, 1, 4)", hwc, 12);
-    REQUIRE(clae_dataset_read(ctx, amb, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, amb, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.channels == 3 && ds.height == 1 && ds.width == 4 && ds.x[4] == hwc[4] / 255.0f);
     clae_dataset_free(&ds);
 
@@ -300,12 +300,12 @@ static void test_npy_layout(void)
     unsigned char le8[32];
     for (int i = 0; i < 32; i++) le8[i] = (unsigned char)((unsigned long long)px[i / 8] >> (8 * (i % 8)));
     const char *i8 = put_npy("i8.npy", "<i8", "False", "(2, 2)", le8, 32);
-    REQUIRE(clae_dataset_read(ctx, i8, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, i8, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.dim == 2 && ds.x[1] == 1.0f && ds.x[2] == 51 / 255.0f);
     clae_dataset_free(&ds);
     const unsigned char bits[16] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
     const char *i4 = put_npy("i4.npy", "<i4", "False", "(2, 2)", bits, 16);
-    REQUIRE(clae_dataset_read(ctx, i4, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, i4, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.x[0] == 1.0f && ds.x[1] == 0.0f && ds.x[3] == 1.0f);
     clae_dataset_free(&ds);
     const unsigned char big[16] = {1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
@@ -319,7 +319,7 @@ static void test_npy_layout(void)
     /* float arrays are taken as they are, whatever their range */
     const float fl[2] = {300, -4};
     const char *f4 = put_npy("f4.npy", "<f4", "False", "(1, 2)", fl, sizeof fl);
-    REQUIRE(clae_dataset_read(ctx, f4, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, f4, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.x[0] == 300.0f && ds.x[1] == -4.0f);
     clae_dataset_free(&ds);
     clae_ctx_destroy(ctx);
@@ -335,7 +335,7 @@ static void test_cifar(void)
     rec[0] = 3;
     rec[R] = 7;
     const char *p = put("batch.bin", rec, 2 * R);
-    REQUIRE(clae_dataset_read(ctx, p, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, p, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.channels == 3 && ds.height == 32 && ds.width == 32 && ds.dim == 3072);
     CHECK(ds.labels && ds.labels[0] == 3 && ds.labels[1] == 7);
     /* planar as in the file: the green plane of record 0 starts at its byte 1 + 1024 */
@@ -356,14 +356,14 @@ static void test_cifar(void)
     rec[3] = 3;
     rec[2 * R] = 9;
     const char *z = put("zero.bin", rec, 3 * R);
-    REQUIRE(clae_dataset_read(ctx, z, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, z, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 3 && ds.channels == 3 && ds.labels && ds.labels[0] == 0 && ds.labels[2] == 9);
     clae_dataset_free(&ds);
     /* An IDX .bin that happens to be 3073 bytes: 1 x 3061 bytes, its header says so. */
     static unsigned char idx[R] = {0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0x0B, 0xF5};
     idx[12] = 255;
     const char *ib = put("idx.bin", idx, R);
-    REQUIRE(clae_dataset_read(ctx, ib, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, ib, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 1 && ds.dim == 3061 && ds.labels == NULL && ds.x[0] == 1.0f);
     clae_dataset_free(&ds);
     clae_ctx_destroy(ctx);
@@ -381,7 +381,7 @@ static void test_png_dir(void)
     put_png(ctx, "digits/3/a.png", 2, 2, 1, 100);
     put_png(ctx, "digits/10/z.png", 2, 2, 1, 50);
     put_text("digits/10/notes.txt", "not an image");
-    REQUIRE(clae_dataset_read(ctx, digits, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, digits, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 3 && ds.channels == 1 && ds.height == 2 && ds.width == 2 && ds.dim == 4);
     REQUIRE(ds.labels);
     CHECK(ds.labels[0] == 3 && ds.labels[1] == 10 && ds.labels[2] == 3);
@@ -394,7 +394,7 @@ static void test_png_dir(void)
     put_dir("pets/cat");
     put_png(ctx, "pets/cat/1.png", 2, 1, 1, 20);
     put_png(ctx, "pets/dog/1.png", 2, 1, 4, 40); /* RGBA: the alpha goes */
-    REQUIRE(clae_dataset_read(ctx, pets, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, pets, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.channels == 3 && ds.height == 1 && ds.width == 2 && ds.dim == 6);
     REQUIRE(ds.labels);
     CHECK(ds.labels[0] == 0 && ds.labels[1] == 1);
@@ -432,9 +432,9 @@ static void test_png_dir(void)
              pets_dog, pets);
     CHECK_STR(clae_ctx_message(ctx), want_cls);
     CHECK(ds.x == NULL && test.x == NULL);
-    CHECK(clae__load_data_file(ctx, &spec, pets_dog, "", &ds) == CLAE_EDATA); /* --input */
+    CHECK(clae__load_data_file(ctx, &spec, pets_dog, "", 0, &ds) == CLAE_EDATA); /* --input */
     CHECK_STR(clae_ctx_message(ctx), want_cls);
-    REQUIRE(clae__load_data_file(ctx, &spec, pets_all, "", &ds) == CLAE_OK);
+    REQUIRE(clae__load_data_file(ctx, &spec, pets_all, "", 0, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.labels && ds.labels[0] == 0 && ds.labels[1] == 1);
     clae_dataset_free(&ds);
     clae_spec_free(&spec);
@@ -450,7 +450,7 @@ static void test_png_dir(void)
     const char *flat = put_dir("flat");
     put_png(ctx, "flat/b.png", 1, 1, 1, 2);
     put_png(ctx, "flat/a.png", 1, 1, 1, 1);
-    REQUIRE(clae_dataset_read(ctx, flat, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, flat, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.count == 2 && ds.labels == NULL && ds.x[0] == 1 / 255.0f && ds.x[1] == 2 / 255.0f);
     clae_dataset_free(&ds);
 
@@ -460,7 +460,7 @@ static void test_png_dir(void)
     const char *b = put_png(ctx, "bad/b.png", 3, 2, 3, 0);
     char want_msg[1024];
     snprintf(want_msg, sizeof want_msg, "%s: 3x2 pixels, but %s/a.png is 2x2", b, bad);
-    CHECK(clae_dataset_read(ctx, bad, 0, &ds) == CLAE_EDATA);
+    CHECK(clae_dataset_read(ctx, bad, 0, NULL, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx), want_msg);
     put_dir("bad/cls");
     CHECK_READ_FAIL(bad, 0, CLAE_EDATA, ": holds both PNG files (a.png) and sub-folders (cls); "
@@ -469,7 +469,7 @@ static void test_png_dir(void)
     const char *none = put_dir("none");
     CHECK_READ_FAIL(none, 0, CLAE_EDATA, ": no .png files and no class sub-folders");
     const char *cls = put_dir("none/cls");
-    CHECK(clae_dataset_read(ctx, none, 0, &ds) == CLAE_EDATA);
+    CHECK(clae_dataset_read(ctx, none, 0, NULL, &ds) == CLAE_EDATA);
     snprintf(want_msg, sizeof want_msg, "%s: class folder has no .png files", cls);
     CHECK_STR(clae_ctx_message(ctx), want_msg);
     /* Class folder names: numbers and names mixed, one label twice, a label too large. */
@@ -496,13 +496,13 @@ static void test_png_dir(void)
     const char *zeros = put_dir("zeros");
     put_dir("zeros/0007");
     put_png(ctx, "zeros/0007/a.png", 1, 1, 1, 0);
-    REQUIRE(clae_dataset_read(ctx, zeros, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, zeros, 0, NULL, &ds) == CLAE_OK);
     CHECK(ds.labels && ds.labels[0] == 7);
     clae_dataset_free(&ds);
 
     const char *junk = put_dir("junk");
     const char *j = put_text("junk/x.png", "not a png");
-    CHECK(clae_dataset_read(ctx, junk, 0, &ds) == CLAE_EDATA);
+    CHECK(clae_dataset_read(ctx, junk, 0, NULL, &ds) == CLAE_EDATA);
     snprintf(want_msg, sizeof want_msg, "%s: not a PNG file", j);
     CHECK_STR(clae_ctx_message(ctx), want_msg);
     clae_ctx_destroy(ctx);
@@ -542,7 +542,7 @@ static void test_detect_classes(void)
     for (int i = 0; i < 12; i++)
         snprintf(rows + strlen(rows), sizeof rows - strlen(rows), "%d,%d,%d\n", i, 2 * i, i % 3);
     const char *csv = put_text("rows.csv", rows);
-    REQUIRE(clae_dataset_read(ctx, csv, 0, &ds) == CLAE_OK);
+    REQUIRE(clae_dataset_read(ctx, csv, 0, NULL, &ds) == CLAE_OK);
     const char *txt = put_text("labels.txt", "label\n2\n1\n0\n2\n1\n0\n2\n1\n0\n2\n1\n0\n");
     REQUIRE(clae_dataset_read_labels(ctx, txt, &ds) == CLAE_OK);
     CHECK(ds.labels && ds.labels[0] == 2 && ds.labels[11] == 0);
@@ -579,7 +579,7 @@ static void test_detect_classes(void)
     clae_dataset_free(&ds);
     clae_dataset_free(&test);
     /* An explicit input keeps every class. */
-    REQUIRE(clae__load_data_file(ctx, &spec, csv, "", &ds) == CLAE_OK);
+    REQUIRE(clae__load_data_file(ctx, &spec, csv, "", 0, &ds) == CLAE_OK);
     CHECK(ds.count == 12);
     clae_dataset_free(&ds);
     spec.data.label_column = 0;

@@ -178,7 +178,7 @@ static void test_values(void)
 {
     clae_spec s;
     REQUIRE(PARSE_OK("[data]\ntrain = data/x.idx.gz\nlabels = data/y.idx\ntest = t.idx\n"
-                     "test_labels = tl.idx\nholdout = 0\nlimit = 5000\n"
+                     "test_labels = tl.idx\nholdout = 0\nlimit = 5000\nmax_memory = 3g\n"
                      "[model]\ntied = YES\nvariational = No\noutput = Linear\n"
                      "[dense]\nunits = +7\nactivation = LEAKY_RELU\n"
                      "[loss]\nreconstruction = MSE\nsparsity = none\nsparsity_weight = 0\n"
@@ -193,6 +193,7 @@ static void test_values(void)
     CHECK_STR(s.data.test, "t.idx");
     CHECK_STR(s.data.test_labels, "tl.idx");
     CHECK(s.data.holdout == 0 && s.data.limit == 5000);
+    CHECK(s.data.max_memory == 3ull << 30);
     CHECK(s.model.tied == 1 && s.model.output == CLAE_ACT_LINEAR);
     CHECK(s.encoder[0].units == 7 && s.encoder[0].activation == CLAE_ACT_LEAKY_RELU);
     CHECK(s.train.optimizer == CLAE_OPT_SGD && s.train.momentum == 0);
@@ -276,9 +277,27 @@ static void test_layout(void)
     EXPECT_ERROR("[data]\nholdout = 0.2\n[dense ; no closing bracket]\nunits = 3\n", "t.ini:3: syntax error");
     EXPECT_ERROR("[data]\n[dense\nunits = x\n", "t.ini:2: syntax error"); /* the first error wins */
 
-    char text[512];
-    snprintf(text, sizeof text, "[data]\ntrain = %0250d\n", 1);
-    EXPECT_ERROR(text, "t.ini:2: line too long (at most 197 characters)");
+    /* Lines past inih's 200 characters: a long path (a value, with its comment
+     * stripped), a long comment; a long section line is refused, as is any
+     * line over 4096. */
+    char *text = malloc(8192);
+    REQUIRE(text);
+    snprintf(text, 8192, "; %0300d\n[data]\ntrain = data/%01000d.idx   ; a long path\n"
+             "labels:%0300d ; %0300d\n", 1, 2, 3, 4);
+    REQUIRE(PARSE_OK(text, &s));
+    CHECK(strlen(s.data.train) == 1009 && strncmp(s.data.train, "data/000", 8) == 0 &&
+          strcmp(s.data.train + 1004, "2.idx") == 0);
+    CHECK(strlen(s.data.labels) == 300 && s.data.labels[299] == '3');
+    clae_spec_free(&s);
+    snprintf(text, 8192, "[data]\ntrain = %01100d\n", 1);
+    EXPECT_ERROR(text, "t.ini:2: [data] train: longer than 1023 characters");
+    snprintf(text, 8192, "[data]\ntrain = %05000d\n", 1);
+    EXPECT_ERROR(text, "t.ini:2: line too long (at most 4096 characters)");
+    snprintf(text, 8192, "[data] ; %0300d\n", 1);
+    EXPECT_ERROR(text, "t.ini:1: line too long (at most 197 characters but for a key's value)");
+    snprintf(text, 8192, "[data]\n%0300d\n", 1);
+    EXPECT_ERROR(text, "t.ini:2: line too long (at most 197 characters but for a key's value)");
+    free(text);
     char *many = malloc(25 * 24 + 1), *w = many;
     REQUIRE(many);
     for (int i = 0; i < 25; i++) w += sprintf(w, "[dense]\nunits = %d\n", i + 1);
@@ -328,6 +347,27 @@ static void test_errors(void)
     EXPECT_ERROR("[data]\nholdout = 1\n", "t.ini:2: [data] holdout: expected a number in [0, 1), got \"1\"");
     EXPECT_ERROR("[data]\nholdout = NaN\n", "t.ini:2: [data] holdout: expected a number in [0, 1), got \"NaN\"");
     EXPECT_ERROR("[data]\nlimit = -5\n", "t.ini:2: [data] limit: expected a non-negative integer, got \"-5\"");
+    clae_spec s;
+    static const struct { const char *v; unsigned long long bytes; } sizes[] = {
+        {"0", 0}, {"1048576", 1048576}, {"512K", 512ull << 10}, {"8M", 8ull << 20},
+        {"16T", 16ull << 40}, {"17179869183G", 17179869183ull << 30}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "[data]\nmax_memory = %s\n", sizes[i].v);
+        REQUIRE(PARSE_OK(text, &s));
+        CHECK(s.data.max_memory == sizes[i].bytes);
+        clae_spec_free(&s);
+    }
+    static const char *const bad_sizes[] = {"-1", "1.5G", "8MB", "M", "8 M", "18446744073709551616",
+                                            "17179869184G", "0x10"};
+    for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
+        char text[64], want[160];
+        snprintf(text, sizeof text, "[data]\nmax_memory = %s\n", bad_sizes[i]);
+        snprintf(want, sizeof want,
+                 "t.ini:2: [data] max_memory: expected a size in bytes such as 512M or 2G, got \"%s\"",
+                 bad_sizes[i]);
+        EXPECT_ERROR(text, want);
+    }
     EXPECT_ERROR("[data]\ntrain =\n", "t.ini:2: [data] train: expected a path, got \"\"");
     EXPECT_ERROR("[train]\nseed = -1\n", "t.ini:2: [train] seed: expected an unsigned 64-bit integer, got \"-1\"");
     EXPECT_ERROR("[train]\nseed = 18446744073709551616\n",

@@ -22,25 +22,43 @@ typedef struct clae_dataset {
     size_t dim;      /* values per sample = channels * height * width */
     float *x;        /* count * dim values (byte data in [0, 1]), sample-major, planar */
     int *labels;     /* count labels, or NULL */
+    size_t file_count; /* samples in the file read, before bounds.take (a labels
+                          file must hold this many); 0 = count */
 } clae_dataset;
+
+/* What a reader may hold: the first `take` samples of a file (0 = all) and at
+ * most `budget` bytes for them, their values as floats and their labels (0 =
+ * CLAE_DATA_DEFAULT_BUDGET). Readers stop reading after `take` samples, and
+ * refuse a file whose declared size is over the budget before reading its
+ * values (a format that declares no size, CSV, when it reaches the budget).
+ * A NULL bounds is all samples within the default budget. */
+typedef struct clae_data_bounds {
+    size_t take;
+    uint64_t budget;
+} clae_data_bounds;
 
 /* Reads an IDX image file (1-3 dimensions after the count) from path; gzip is
  * detected by its magic bytes. Unsigned bytes (0x08) are divided by 255;
  * the other element types (0x09 sbyte, 0x0B short, 0x0C int, 0x0D float,
  * 0x0E double, big-endian) are taken as they are. Every problem names the
  * file and byte. */
-clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, clae_dataset *out);
+clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
+                                 clae_dataset *out);
 /* Reads an IDX label file (an integer type, 1 dimension) into ds->labels; the
- * count must match and every label lie in 0 .. CLAE_DATA_MAX_LABEL. */
+ * count must match the images' file_count (the first ds->count are kept), and
+ * every label lie in 0 .. CLAE_DATA_MAX_LABEL. */
 clae_status clae_idx_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 /* The same from bytes in memory (gzipped or not); name is used in messages. */
 clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigned char *bytes,
-                                  size_t size, clae_dataset *out);
+                                  size_t size, const clae_data_bounds *bounds, clae_dataset *out);
 clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigned char *bytes,
                                   size_t size, clae_dataset *ds);
 
 /* Labels are integers from 0 to this ([data] classes selects among them). */
 #define CLAE_DATA_MAX_LABEL 255
+
+/* The budget when none is given: half the machine's physical memory. */
+uint64_t clae_data_default_budget(void);
 
 /* Any format, told by what path is: "mnist" (the bundled digits); a folder
  * (clae_png_dir_read); .csv (clae_csv_read); .npy (clae_npy_read_images);
@@ -48,10 +66,11 @@ clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigne
  * bytes, gzipped or not. label_column is for CSV: 0 none, N the N-th column
  * (1-based), -1 the last. Anything else is refused naming what is accepted. */
 clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
-                              clae_dataset *out);
+                              const clae_data_bounds *bounds, clae_dataset *out);
 /* A labels file for ds, replacing any labels it has: IDX of an integer type,
  * .npy of integers (shape (N,) or (N, 1)), or text with one integer a line
- * (.csv, .txt). The count must match ds->count. */
+ * (.csv, .txt). The count must match ds->file_count (or count when that is
+ * 0); the first ds->count labels are kept. */
 clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 
 /* A folder of PNGs in sorted file order, without labels; or, when it holds
@@ -60,24 +79,29 @@ clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_datas
  * interleaved in proportion (file r of a class of n at (r + 1/2) / n), so
  * that a holdout split or a limit holds every class in its share. All
  * images must have the same size; grey ones give 1 channel, and if any image
- * is colour all give 3 (grey copied, alpha dropped). Values / 255. */
-clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out);
+ * read (of the first bounds->take) is colour all give 3 (grey copied, alpha dropped). Values / 255. */
+clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, const clae_data_bounds *bounds,
+                              clae_dataset *out);
 /* A numeric CSV, one sample a row, an optional header (a first line with no
  * number in it; a UTF-8 BOM is skipped; a lone \r ends a line), label_column
  * as for clae_dataset_read. Values must lie in [0, 255]; if any is above 1,
- * all are divided by 255. n values a row make a 1 x s x s image when
- * n = s * s, else a 1 x 1 x n vector. */
-clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column, clae_dataset *out);
+ * all are divided by 255 (decided over the rows read). n values a row make a
+ * 1 x s x s image when n = s * s, else a 1 x 1 x n vector. With
+ * bounds->take, the rows after take are counted for file_count, not checked. */
+clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column,
+                          const clae_data_bounds *bounds, clae_dataset *out);
 /* Text labels: one integer from 0 to CLAE_DATA_MAX_LABEL a line. */
 clae_status clae_csv_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 /* CIFAR-10 binary batches: records of one label byte and 32 x 32 RGB planar
  * pixel bytes (batches concatenated with cat are one file). Values / 255. */
-clae_status clae_cifar_read(clae_ctx *ctx, const char *path, clae_dataset *out);
+clae_status clae_cifar_read(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
+                            clae_dataset *out);
 /* A .npy array of shape (N, D), (N, H, W), (N, C, H, W) or (N, H, W, C) (when
  * the last dimension is 1, 3 or 4 and the second is not); uint8 / 255; other
  * integers must lie in 0-255 and are / 255 when any is above 1; floats as they
  * are. (N, D) makes 1 x s x s images when D = s * s. */
-clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, clae_dataset *out);
+clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
+                                 clae_dataset *out);
 clae_status clae_npy_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 
 /* Keeps the samples whose label l has keep[l] set (keep has
@@ -87,7 +111,8 @@ clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
                                         const unsigned char *keep);
 
 /* The 10,000 bundled MNIST digits with labels, embedded in the binary. */
-clae_status clae_dataset_load_mnist(clae_ctx *ctx, clae_dataset *out);
+clae_status clae_dataset_load_mnist(clae_ctx *ctx, const clae_data_bounds *bounds,
+                                    clae_dataset *out);
 
 /* Keeps only the first `limit` samples (0 = all). */
 void clae_dataset_limit(clae_dataset *ds, size_t limit);

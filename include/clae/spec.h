@@ -99,7 +99,7 @@ typedef struct clae_spec {
     char path[CLAE_PATH_MAX]; /* file it came from ("<default>" for the built-in) */
     char *text;               /* the whole spec text, stored in checkpoints */
 
-    struct {
+    struct clae_data_spec {
         char train[CLAE_PATH_MAX];  /* "mnist" or a path to an IDX file (.gz ok) */
         char labels[CLAE_PATH_MAX]; /* optional */
         char test[CLAE_PATH_MAX];   /* optional */
@@ -111,6 +111,7 @@ typedef struct clae_spec {
         int has_classes;            /* 1: keep only the samples whose label is in classes */
         unsigned char classes[CLAE_MAX_CLASSES]; /* classes[label] = 1: kept */
         int label_column;           /* CSV: 0 none, 1..N that column, CLAE_LABEL_COLUMN_LAST */
+        uint64_t max_memory;        /* bytes the data may take in memory; 0 = half the machine's */
     } data;
 
     struct {
@@ -144,7 +145,8 @@ typedef struct clae_spec {
 
     struct {
         int epochs;
-        int batch;
+        int batch;            /* samples on the device at a time */
+        int accumulate;       /* batches per optimiser step, their gradients summed */
         clae_optimizer_kind optimizer;
         double learning_rate;
         double momentum;      /* sgd */

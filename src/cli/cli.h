@@ -26,6 +26,10 @@ clae_ctx *cli_context(int verbose);
 int cli_fail(clae_ctx *ctx, clae_status status);
 /* Prints "clae <command>: <message>" for a usage error and returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...) CLAE__PRINTF(2, 3);
+/* An --out (NULL: none given) longer than CLAE_PATH_MAX - 1 characters is
+ * refused, not cut (a cut path names another file or a parent folder): the
+ * usage error's exit code, else 0. */
+int cli_check_out(const char *command, const char *out);
 /* After getopt_long answered '?': the usage error naming the bad option ("-x" of a group). */
 int cli_bad_option(const char *command, char **argv);
 /* Chooses (--device / $CLAE_DEVICE / first GPU / first) and opens a device. */

@@ -38,6 +38,7 @@ static int run(int argc, char **argv)
             return cli_bad_option("encode", argv);
     }
     if (optind < argc) return cli_usage_error("encode", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("encode", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !input || !out)
         return cli_usage_error("encode", "--model, --input and --out are required");
     int format = clae__codes_format(out);

@@ -42,6 +42,7 @@ static int run(int argc, char **argv)
             return cli_bad_option("export", argv);
     }
     if (optind < argc) return cli_usage_error("export", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("export", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !out) return cli_usage_error("export", "--model and --out are required");
     if (same_file(model, out))
         return cli_usage_error("export", "--out is the model itself; export writes a new file");

@@ -65,6 +65,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("features", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("features", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !out) return cli_usage_error("features", "--model and --out are required");
 
     char *second = units_path(out);

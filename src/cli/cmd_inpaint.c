@@ -74,6 +74,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("inpaint", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("inpaint", o.picture)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!o.model || !o.mask_text || !o.picture)
         return cli_usage_error("inpaint", "--model, --mask and --out are required");
 

@@ -42,6 +42,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("interpolate", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("interpolate", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !input || !out || from < 0 || to < 0)
         return cli_usage_error("interpolate",
                                "--model, --input, --from, --to and --out are required");

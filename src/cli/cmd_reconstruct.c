@@ -34,6 +34,7 @@ static int run(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("reconstruct", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("reconstruct", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !out) return cli_usage_error("reconstruct", "--model and --out are required");
 
     size_t shown = 0;

@@ -80,6 +80,7 @@ static int run(int argc, char **argv)
             return cli_bad_option("sample", argv);
     }
     if (optind < argc) return cli_usage_error("sample", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("sample", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !out) return cli_usage_error("sample", "--model and --out are required");
     /* the two modes take their own options: one left without effect is a mistake */
     if (range > 0.0 && !side) return cli_usage_error("sample", "--range needs --grid");

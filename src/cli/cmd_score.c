@@ -57,6 +57,7 @@ static int run(int argc, char **argv)
             return cli_bad_option("score", argv);
     }
     if (optind < argc) return cli_usage_error("score", "unexpected argument \"%s\"", argv[optind]);
+    if (cli_check_out("score", out)) return clae_status_exit_code(CLAE_EUSAGE);
     if (!model || !out) return cli_usage_error("score", "--model and --out are required");
 
     clae_scores sc;

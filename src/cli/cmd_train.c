@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clae/spec.h"
@@ -398,11 +399,9 @@ static int run(int argc, char **argv)
         case 's': spec_path = optarg; break;
         case 'd': device = optarg; break;
         case 'o':
-            /* refused, not cut: a cut path is a parent folder of the one asked for */
-            if (strlen(optarg) >= CLAE_PATH_MAX) {
+            if (cli_check_out("train", optarg)) {
                 free_sets(&sets);
-                return cli_usage_error("train", "--out: %zu characters, longer than the limit of %d",
-                                       strlen(optarg), CLAE_PATH_MAX - 1);
+                return clae_status_exit_code(CLAE_EUSAGE);
             }
             out = optarg;
             break;
@@ -510,6 +509,8 @@ static int run(int argc, char **argv)
     /* one run at a time in a folder, locked before --force clears anything;
      * then what a killed run left half-written goes */
     int lock_fd = -1;
+    struct stat out_before;
+    int out_is_new = s == CLAE_OK && stat(spec.output.dir, &out_before) != 0;
     if (s == CLAE_OK) s = clae__mkdir_p(ctx, spec.output.dir);
     if (s == CLAE_OK) s = clae__lock_run_dir(ctx, spec.output.dir, &lock_fd);
     if (s == CLAE_OK) s = clae__remove_stale_tmp(ctx, spec.output.dir);
@@ -554,7 +555,7 @@ static int run(int argc, char **argv)
         code = cli_fail(ctx, s);
     }
     free_sets(&sets);
-    if (lock_fd >= 0) close(lock_fd);
+    clae__unlock_run_dir(spec.output.dir, lock_fd, s != CLAE_OK && out_is_new);
     clae_device_close(dev);
     clae_spec_free(&spec);
     clae_ctx_destroy(ctx);

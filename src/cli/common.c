@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "clae/spec.h"
 
 static void log_to_stderr(void *user, clae_log_level level, const char *line)
 {
@@ -40,6 +41,13 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     fprintf(stderr, " (see clae help %s)\n", command);
     va_end(ap);
     return clae_status_exit_code(CLAE_EUSAGE);
+}
+
+int cli_check_out(const char *command, const char *out)
+{
+    if (!out || strlen(out) < CLAE_PATH_MAX) return 0;
+    return cli_usage_error(command, "--out: %zu characters, longer than the limit of %d",
+                           strlen(out), CLAE_PATH_MAX - 1);
 }
 
 /* "-xy": a group of short options, as getopt reads them one character at a time. */

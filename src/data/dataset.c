@@ -7,10 +7,11 @@
 
 #include "data/bundled.h"
 
-clae_status clae_dataset_load_mnist(clae_ctx *ctx, clae_dataset *out)
+clae_status clae_dataset_load_mnist(clae_ctx *ctx, const clae_data_bounds *bounds,
+                                    clae_dataset *out)
 {
     clae_status st = clae_idx_parse_images(ctx, "bundled mnist images", clae__mnist_images_gz,
-                                           (size_t)clae__mnist_images_gz_size, out);
+                                           (size_t)clae__mnist_images_gz_size, bounds, out);
     if (st != CLAE_OK) return st;
     st = clae_idx_parse_labels(ctx, "bundled mnist labels", clae__mnist_labels_gz,
                                (size_t)clae__mnist_labels_gz_size, out);

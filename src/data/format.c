@@ -81,26 +81,26 @@ static int is_npy(const unsigned char *b, size_t n)
 }
 
 clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
-                              clae_dataset *out)
+                              const clae_data_bounds *bounds, clae_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    if (strcmp(path, "mnist") == 0) return clae_dataset_load_mnist(ctx, out);
+    if (strcmp(path, "mnist") == 0) return clae_dataset_load_mnist(ctx, bounds, out);
     struct stat sb;
     if (stat(path, &sb) != 0)
         return clae__fail_open(ctx, path, errno);
-    if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, out);
-    if (ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, out);
+    if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, bounds, out);
+    if (ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, bounds, out);
     /* The magic and an IDX header of up to rank 4. */
     unsigned char b[20];
     size_t n, size;
     clae_status st = head(ctx, path, b, sizeof b, &n, &size);
     if (st != CLAE_OK) return st;
-    if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, out);
+    if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, bounds, out);
     /* A .bin is a CIFAR batch; its reader names a size that is no whole number of records. */
-    if (ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, out);
+    if (ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, bounds, out);
     if (looks_idx(b, n) || ends_with(path, ".idx") || ends_with(path, "-ubyte") ||
         ends_with(path, ".gz"))
-        return clae_idx_read_images(ctx, path, out);
+        return clae_idx_read_images(ctx, path, bounds, out);
     return clae__fail(ctx, CLAE_EDATA, "%s: unknown data format (" ACCEPTED ")", path);
 }
 

@@ -5,23 +5,26 @@
  * 0x0D float, 0x0E double. Unsigned bytes are pixels and divided by 255;
  * every other type is taken as it is. Labels need an integer type. Every byte offset
  * in a message refers to the decompressed IDX stream, except where a message
- * says "compressed byte". */
-#define ZLIB_CONST
+ * says "compressed byte".
+ *
+ * The input is read once, in chunks, converting values straight into the one
+ * float array: the header first, then only the samples kept (bounds.take),
+ * after the budget has allowed them. */
 #include "clae/data.h"
+#include "data/byte_stream.h"
 #include "data/reader.h"
-#include "io/fsutil.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-/* Refuse anything larger (raw or decompressed) rather than exhaust memory. */
+/* Refuse to decompress more than this (a plain file may be no larger either). */
 #define IDX_MAX_BYTES ((uint64_t)CLAE_DATA_MAX_FILE_BYTES)
+/* Payload bytes read and converted at a time. */
+#define IDX_CHUNK ((size_t)1 << 16)
 #define IDX_TYPE_UBYTE 0x08u
 #define IDX_MAX_RANK 4u
 
@@ -42,138 +45,6 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-/* zlib counts in uInt; feed it at most this much at a time. */
-static uInt zchunk(size_t n) { return n > UINT_MAX ? UINT_MAX : (uInt)n; }
-
-static int is_gzip(const unsigned char *bytes, size_t size)
-{
-    return size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-}
-
-
-/* Doubles a buffer that is full, up to one byte past IDX_MAX_BYTES: room for
- * that byte is enough to tell an input that exceeds the limit. `too_large`
- * and `verb` finish the messages ("decompressed size exceeds", "decompressing"). */
-static clae_status grow_to_limit(clae_ctx *ctx, const char *name, unsigned char **buf,
-                                 size_t *cap, const char *too_large, const char *verb)
-{
-    if ((uint64_t)*cap > IDX_MAX_BYTES)
-        return clae__fail(ctx, CLAE_EDATA, "%s: %s %llu bytes", name, too_large,
-                          (unsigned long long)IDX_MAX_BYTES);
-    uint64_t want = (uint64_t)*cap * 2;
-    if (want > IDX_MAX_BYTES + 1) want = IDX_MAX_BYTES + 1;
-    if (want > SIZE_MAX) want = SIZE_MAX;
-    unsigned char *nb = (size_t)want > *cap ? realloc(*buf, (size_t)want) : NULL;
-    if (!nb) return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory %s", name, verb);
-    *buf = nb;
-    *cap = (size_t)want;
-    return CLAE_OK;
-}
-/* Inflates a gzip stream (several members are allowed, as gzip(1) writes
- * them when files are concatenated) into a malloc'd buffer. */
-static clae_status gunzip(clae_ctx *ctx, const char *name, const unsigned char *bytes, size_t size,
-                          unsigned char **out, size_t *out_size)
-{
-    *out = NULL;
-    *out_size = 0;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    int zr = inflateInit2(&zs, 16 + MAX_WBITS);
-    if (zr != Z_OK)
-        return clae__fail(ctx, zr == Z_MEM_ERROR ? CLAE_ENOMEM : CLAE_EDATA,
-                          "%s: cannot start gzip decompression", name);
-
-    /* The gzip trailer holds the size mod 2^32: a good first guess when it is
-     * plausible (deflate cannot expand more than ~1032:1). */
-    size_t cap = size < ((size_t)-1 - 65536) / 4 ? size * 4 + 65536 : size;
-    if (size >= 18) {
-        const unsigned char *t = bytes + size - 4;
-        size_t hint = (size_t)((uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
-                               (uint32_t)t[3] << 24);
-        if (hint > cap && hint / 1032 <= size) cap = hint;
-    }
-    if ((uint64_t)cap > IDX_MAX_BYTES + 1) cap = (size_t)(IDX_MAX_BYTES + 1);
-    unsigned char *buf = malloc(cap);
-    if (!buf) {
-        inflateEnd(&zs);
-        return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
-    }
-
-    size_t in_pos = 0, have = 0;
-    clae_status st = CLAE_OK;
-    for (;;) {
-        if (have == cap &&
-            (st = grow_to_limit(ctx, name, &buf, &cap, "decompressed size exceeds",
-                                "decompressing")) != CLAE_OK)
-            break;
-        if (zs.avail_in == 0) {
-            zs.next_in = bytes + in_pos;
-            zs.avail_in = zchunk(size - in_pos);
-        }
-        zs.next_out = buf + have;
-        zs.avail_out = zchunk(cap - have);
-        uInt ai = zs.avail_in, ao = zs.avail_out;
-        zr = inflate(&zs, Z_NO_FLUSH);
-        in_pos += ai - zs.avail_in;
-        have += ao - zs.avail_out;
-
-        if (zr == Z_STREAM_END) {
-            if (in_pos == size) break;
-            if (is_gzip(bytes + in_pos, size - in_pos) && inflateReset(&zs) == Z_OK) continue;
-            st = clae__fail(ctx, CLAE_EDATA,
-                            "%s: %zu trailing bytes after gzip stream at compressed byte %zu", name,
-                            size - in_pos, in_pos);
-            break;
-        }
-        if (zr == Z_MEM_ERROR) {
-            st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory decompressing", name);
-            break;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            st = clae__fail(ctx, CLAE_EDATA, "%s: corrupt gzip stream at compressed byte %zu: %s",
-                            name, in_pos, zs.msg ? zs.msg : "invalid data");
-            break;
-        }
-        /* inflate stops with output room left only when it has run out of input. */
-        if (zs.avail_out > 0 && zs.avail_in == 0 && in_pos == size) {
-            st = clae__fail(ctx, CLAE_EDATA,
-                            "%s: truncated gzip stream (ends at compressed byte %zu after %zu "
-                            "decompressed bytes)",
-                            name, size, have);
-            break;
-        }
-    }
-    inflateEnd(&zs);
-    /* The buffer may hold one byte past the limit, and the stream may end right there. */
-    if (st == CLAE_OK && (uint64_t)have > IDX_MAX_BYTES)
-        st = clae__fail(ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes", name,
-                        (unsigned long long)IDX_MAX_BYTES);
-    if (st != CLAE_OK) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *out_size = have;
-    return CLAE_OK;
-}
-
-/* The IDX bytes of an input: decompressed into *owned if gzipped, else the input itself. */
-static clae_status idx_bytes(clae_ctx *ctx, const char *name, const unsigned char *bytes,
-                             size_t size, unsigned char **owned, const unsigned char **data,
-                             size_t *data_size)
-{
-    *owned = NULL;
-    if (!bytes && size) return clae__fail(ctx, CLAE_EDATA, "%s: no data", name);
-    if (!is_gzip(bytes, size)) {
-        *data = bytes;
-        *data_size = size;
-        return CLAE_OK;
-    }
-    clae_status st = gunzip(ctx, name, bytes, size, owned, data_size);
-    *data = *owned;
-    return st;
-}
-
 /* A validated IDX header: dims[0] is the sample count, per_sample the product
  * of the remaining dimensions, and the payload starts at `offset`. */
 typedef struct {
@@ -183,6 +54,7 @@ typedef struct {
     uint32_t dims[IDX_MAX_RANK];
     size_t per_sample;
     size_t offset;
+    size_t expected; /* bytes of the whole file: offset + count x per_sample x esize */
 } idx_header;
 
 /* Element i of the payload as a double (every IDX type fits one exactly). */
@@ -209,11 +81,20 @@ static double element(const idx_header *h, const unsigned char *p, size_t i)
     }
 }
 
-static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned char *d,
-                                size_t size, unsigned min_rank, unsigned max_rank,
-                                const char *what, idx_header *h)
+
+/* Reads and checks the header: 4 bytes, then 4 per dimension. A plain input's
+ * size is known, so it must be exactly the size the header declares; a
+ * gzipped one is checked as it is read. */
+static clae_status read_header(clae__byte_stream *bs, unsigned min_rank, unsigned max_rank,
+                               const char *what, idx_header *h)
 {
-    if (size < 4) return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of 4", name, size);
+    clae_ctx *ctx = bs->ctx;
+    const char *name = bs->name;
+    unsigned char d[4 + 4 * IDX_MAX_RANK];
+    size_t got;
+    clae_status st = clae__byte_stream_read(bs, d, 4, &got);
+    if (st != CLAE_OK) return st;
+    if (got < 4) return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of 4", name, got);
     if (d[0] != 0 || d[1] != 0) {
         char ranks[32];
         if (min_rank == max_rank)
@@ -243,8 +124,10 @@ static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned 
                           name, h->rank, what, min_rank, max_rank);
     }
     h->offset = 4 + 4 * (size_t)h->rank;
-    if (size < h->offset)
-        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, size,
+    st = clae__byte_stream_read(bs, d + 4, h->offset - 4, &got);
+    if (st != CLAE_OK) return st;
+    if (4 + got < h->offset)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, 4 + got,
                           h->offset);
 
     char shape[80] = "";
@@ -275,170 +158,215 @@ static clae_status parse_header(clae_ctx *ctx, const char *name, const unsigned 
     }
     if (total > (SIZE_MAX - h->offset) / h->esize || total > SIZE_MAX / sizeof(float))
         return clae__fail(ctx, CLAE_EDATA, "%s: IDX dimensions %s overflow size_t", name, shape);
-    size_t expected = h->offset + total * h->esize;
-    if (size < expected)
-        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, size,
-                          expected);
-    if (size > expected)
+    h->expected = h->offset + total * h->esize;
+    if (bs->gzip) return CLAE_OK;
+    if (bs->size < h->expected)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", name, bs->size,
+                          h->expected);
+    if (bs->size > h->expected)
         return clae__fail(ctx, CLAE_EDATA, "%s: %zu trailing bytes after byte %zu", name,
-                          size - expected, expected);
+                          bs->size - h->expected, h->expected);
     return CLAE_OK;
 }
 
-clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigned char *bytes,
-                                  size_t size, clae_dataset *out)
+/* The next `n` elements of the payload into buf (n x esize <= IDX_CHUNK). */
+static clae_status read_elements(clae__byte_stream *bs, const idx_header *h, unsigned char *buf,
+                                 size_t n)
 {
-    memset(out, 0, sizeof *out);
-    if (!name) name = "(memory)";
-    unsigned char *owned;
-    const unsigned char *d = NULL;
-    size_t dsize;
-    clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
-    if (st != CLAE_OK) return st;
-    idx_header h;
-    st = parse_header(ctx, name, d, dsize, 2, 4, "images", &h);
-    if (st != CLAE_OK) {
-        free(owned);
-        return st;
-    }
+    size_t got;
+    clae_status st = clae__byte_stream_read(bs, buf, n * h->esize, &got);
+    if (st == CLAE_OK && got < n * h->esize)
+        st = clae__fail(bs->ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", bs->name,
+                        bs->pos, h->expected);
+    return st;
+}
 
+/* After the whole payload of a gzipped input: the stream must end there.
+ * The bytes after it are read (to count them, up to IDX_MAX_BYTES), and so is
+ * the rest of the stream, whose own faults come first. */
+static clae_status check_end(clae__byte_stream *bs, const idx_header *h, unsigned char *buf)
+{
+    size_t got;
+    do {
+        clae_status st = clae__byte_stream_read(bs, buf, IDX_CHUNK, &got);
+        if (st != CLAE_OK) return st;
+        if ((uint64_t)bs->pos > IDX_MAX_BYTES)
+            return clae__fail(bs->ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes",
+                              bs->name, (unsigned long long)IDX_MAX_BYTES);
+    } while (got == IDX_CHUNK);
+    if (bs->pos > h->expected)
+        return clae__fail(bs->ctx, CLAE_EDATA, "%s: %zu trailing bytes after byte %zu", bs->name,
+                          bs->pos - h->expected, h->expected);
+    return CLAE_OK;
+}
+
+/* The first `take` samples' values, converted chunk by chunk into x: scaled
+ * when bytes, and from interleaved HWC in the file (rank 4) to planar CHW. */
+static clae_status read_values(clae__byte_stream *bs, const idx_header *h, const clae_dataset *ds,
+                               unsigned char *buf)
+{
+    size_t n = ds->count * ds->dim, per_chunk = IDX_CHUNK / h->esize;
+    size_t c = (size_t)ds->channels, plane = (size_t)ds->height * (size_t)ds->width;
+    size_t s = 0, p = 0, ch = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < per_chunk ? n - i : per_chunk;
+        clae_status st = read_elements(bs, h, buf, k);
+        if (st != CLAE_OK) return st;
+        for (size_t j = 0; j < k; j++, i++) {
+            double v = element(h, buf, j);
+            if (h->type == IDX_TYPE_UBYTE) v /= 255.0;
+            if (!isfinite((float)v))
+                return clae__fail(bs->ctx, CLAE_EDATA,
+                                  "%s: value %zu (byte %zu) is not a finite float", bs->name, i,
+                                  h->offset + i * h->esize);
+            ds->x[s * ds->dim + ch * plane + p] = (float)v;
+            if (++ch < c) continue;
+            ch = 0;
+            if (++p < plane) continue;
+            p = 0;
+            s++;
+        }
+    }
+    return CLAE_OK;
+}
+
+static clae_status read_images(clae__byte_stream *bs, const clae_data_bounds *bounds,
+                               clae_dataset *out)
+{
+    idx_header h;
+    clae_status st = read_header(bs, 2, 4, "images", &h);
+    if (st != CLAE_OK) return st;
     clae_dataset ds;
     memset(&ds, 0, sizeof ds);
-    snprintf(ds.name, sizeof ds.name, "%s", name);
-    ds.count = h.dims[0];
+    snprintf(ds.name, sizeof ds.name, "%s", bs->name);
+    ds.file_count = h.dims[0];
     /* count x n is a flat vector (1 x 1 x n); rank 4 is count x h x w x c. */
     ds.channels = h.rank == 4 ? (int)h.dims[3] : 1;
     ds.height = h.rank == 2 ? 1 : (int)h.dims[1];
     ds.width = h.rank == 2 ? (int)h.dims[1] : (int)h.dims[2];
     ds.dim = h.per_sample;
+    st = clae__data_take(bs->ctx, bs->name, bounds, ds.file_count, ds.dim, 0, &ds.count);
+    if (st != CLAE_OK) return st;
+    /* What a gzipped input must inflate to for them (the file's size when all are
+     * read): refused before the floats are allocated when no stream of its size
+     * could hold that much. */
+    uint64_t need = (uint64_t)h.offset + (uint64_t)ds.count * ds.dim * h.esize;
+    if (bs->gzip && need > clae__byte_stream_max_bytes(bs))
+        return clae__fail(bs->ctx, CLAE_EDATA,
+                          "%s: truncated: a gzip stream of %zu bytes inflates to at most %llu, "
+                          "and %zu samples need %llu bytes",
+                          bs->name, bs->size,
+                          (unsigned long long)clae__byte_stream_max_bytes(bs), ds.count,
+                          (unsigned long long)need);
+    if (bs->gzip && need > IDX_MAX_BYTES)
+        return clae__fail(bs->ctx, CLAE_EDATA, "%s: decompressed size exceeds %llu bytes",
+                          bs->name, (unsigned long long)IDX_MAX_BYTES);
+    unsigned char *buf = malloc(IDX_CHUNK);
     ds.x = malloc(ds.count * ds.dim * sizeof(float));
-    if (!ds.x) {
-        free(owned);
-        return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu x %zu values", name,
-                          ds.count, ds.dim);
+    if (!buf || !ds.x) {
+        free(buf);
+        free(ds.x);
+        return clae__fail(bs->ctx, CLAE_ENOMEM, "%s: out of memory for %zu x %zu values",
+                          bs->name, ds.count, ds.dim);
     }
-    const unsigned char *src = d + h.offset;
-    size_t n = ds.count * ds.dim;
-    /* Interleaved HWC in the file (rank 4), planar CHW in memory. */
-    size_t c = (size_t)ds.channels, plane = (size_t)ds.height * (size_t)ds.width;
-    for (size_t i = 0; i < n; i++) {
-        size_t s = i / ds.dim, r = i % ds.dim, p = r / c, ch = r % c;
-        double v = element(&h, src, i);
-        if (h.type == IDX_TYPE_UBYTE) v /= 255.0;
-        if (!isfinite((float)v)) {
-            free(owned);
-            free(ds.x);
-            return clae__fail(ctx, CLAE_EDATA, "%s: value %zu (byte %zu) is not a finite float",
-                              name, i, h.offset + i * h.esize);
-        }
-        ds.x[s * ds.dim + ch * plane + p] = (float)v;
+    st = read_values(bs, &h, &ds, buf);
+    /* With fewer samples than the file holds, the rest of a gzipped stream is
+     * not read, so not checked either; a plain input's size was checked. */
+    if (st == CLAE_OK && bs->gzip && ds.count == ds.file_count) st = check_end(bs, &h, buf);
+    free(buf);
+    if (st != CLAE_OK) {
+        free(ds.x);
+        return st;
     }
-    free(owned);
     *out = ds;
     return CLAE_OK;
+}
+
+/* Labels for the first ds->count samples of a file of clae__data_file_count(ds). */
+static clae_status read_labels(clae__byte_stream *bs, clae_dataset *ds)
+{
+    idx_header h;
+    clae_status st = read_header(bs, 1, 1, "labels", &h);
+    if (st != CLAE_OK) return st;
+    if (h.type == 0x0D || h.type == 0x0E)
+        return clae__fail(bs->ctx, CLAE_EDATA,
+                          "%s: labels need an integer IDX type (0x08, 0x09, 0x0B or 0x0C), got "
+                          "0x%02X",
+                          bs->name, h.type);
+    size_t file_count = clae__data_file_count(ds);
+    if (h.dims[0] != file_count)
+        return clae__fail(bs->ctx, CLAE_EDATA, "%s: %lu labels for %zu images", bs->name,
+                          (unsigned long)h.dims[0], file_count);
+    size_t n = ds->count < file_count ? ds->count : file_count;
+    unsigned char *buf = malloc(IDX_CHUNK);
+    int *labels = malloc((n ? n : 1) * sizeof *labels);
+    if (!buf || !labels) {
+        free(buf);
+        free(labels);
+        return clae__fail(bs->ctx, CLAE_ENOMEM, "%s: out of memory for %zu labels", bs->name, n);
+    }
+    size_t per_chunk = IDX_CHUNK / h.esize;
+    for (size_t i = 0; i < n && st == CLAE_OK;) {
+        size_t k = n - i < per_chunk ? n - i : per_chunk;
+        st = read_elements(bs, &h, buf, k);
+        for (size_t j = 0; j < k && st == CLAE_OK; j++, i++) {
+            double v = element(&h, buf, j);
+            if (v < 0 || v > CLAE_DATA_MAX_LABEL)
+                st = clae__fail(bs->ctx, CLAE_EDATA,
+                                "%s: label %zu (byte %zu) is %.0f, expected 0 to %d", bs->name, i,
+                                h.offset + i * h.esize, v, CLAE_DATA_MAX_LABEL);
+            labels[i] = (int)v;
+        }
+    }
+    /* As for images: a gzipped stream is checked to its end only when all of it is used. */
+    if (st == CLAE_OK && bs->gzip && n == h.dims[0]) st = check_end(bs, &h, buf);
+    free(buf);
+    if (st != CLAE_OK) {
+        free(labels);
+        return st;
+    }
+    free(ds->labels);
+    ds->labels = labels;
+    return CLAE_OK;
+}
+
+clae_status clae_idx_parse_images(clae_ctx *ctx, const char *name, const unsigned char *bytes,
+                                  size_t size, const clae_data_bounds *bounds, clae_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    clae__byte_stream bs;
+    clae_status st = clae__byte_stream_memory(ctx, &bs, name ? name : "(memory)", bytes, size);
+    if (st == CLAE_OK) st = read_images(&bs, bounds, out);
+    clae__byte_stream_close(&bs);
+    return st;
 }
 
 clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigned char *bytes,
                                   size_t size, clae_dataset *ds)
 {
-    if (!name) name = "(memory)";
-    unsigned char *owned;
-    const unsigned char *d = NULL;
-    size_t dsize;
-    clae_status st = idx_bytes(ctx, name, bytes, size, &owned, &d, &dsize);
-    if (st != CLAE_OK) return st;
-    idx_header h;
-    st = parse_header(ctx, name, d, dsize, 1, 1, "labels", &h);
-    if (st == CLAE_OK && (h.type == 0x0D || h.type == 0x0E))
-        st = clae__fail(ctx, CLAE_EDATA,
-                        "%s: labels need an integer IDX type (0x08, 0x09, 0x0B or 0x0C), got 0x%02X",
-                        name, h.type);
-    if (st == CLAE_OK && h.dims[0] != ds->count)
-        st = clae__fail(ctx, CLAE_EDATA, "%s: %lu labels for %zu images", name,
-                        (unsigned long)h.dims[0], ds->count);
-    int *labels = NULL;
-    if (st == CLAE_OK) {
-        labels = malloc(ds->count * sizeof *labels);
-        if (!labels)
-            st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu labels", name, ds->count);
-    }
-    if (st == CLAE_OK) {
-        for (size_t i = 0; i < ds->count && st == CLAE_OK; i++) {
-            double v = element(&h, d + h.offset, i);
-            if (v < 0 || v > CLAE_DATA_MAX_LABEL)
-                st = clae__fail(ctx, CLAE_EDATA,
-                                "%s: label %zu (byte %zu) is %.0f, expected 0 to %d", name, i,
-                                h.offset + i * h.esize, v, CLAE_DATA_MAX_LABEL);
-            labels[i] = (int)v;
-        }
-    }
-    if (st == CLAE_OK) {
-        free(ds->labels);
-        ds->labels = labels;
-        labels = NULL;
-    }
-    free(labels);
-    free(owned);
+    clae__byte_stream bs;
+    clae_status st = clae__byte_stream_memory(ctx, &bs, name ? name : "(memory)", bytes, size);
+    if (st == CLAE_OK) st = read_labels(&bs, ds);
+    clae__byte_stream_close(&bs);
     return st;
 }
 
-/* Reads a whole file into a malloc'd buffer. */
-static clae_status read_file(clae_ctx *ctx, const char *path, unsigned char **out, size_t *size)
-{
-    *out = NULL;
-    *size = 0;
-    clae_status st = clae__data_file_check(ctx, path, NULL);
-    if (st != CLAE_OK) return st;
-    FILE *f = fopen(path, "rb");
-    if (!f) return clae__fail_open(ctx, path, errno);
-    size_t cap = 1 << 16, have = 0;
-    unsigned char *buf = malloc(cap);
-    st = buf ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory reading", path);
-    while (st == CLAE_OK) {
-        if (have == cap &&
-            (st = grow_to_limit(ctx, path, &buf, &cap, "file is larger than", "reading")) !=
-                CLAE_OK)
-            break;
-        errno = 0;
-        size_t want = cap - have;
-        have += fread(buf + have, 1, want, f);
-        /* fread comes back short only at the end of the file or on an error. */
-        if (have < cap) {
-            if (ferror(f))
-                st = clae__fail(ctx, CLAE_EIO, "%s: read error: %s", path,
-                                strerror(errno ? errno : EIO));
-            break;
-        }
-    }
-    fclose(f);
-    if (st != CLAE_OK) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *size = have;
-    return CLAE_OK;
-}
-
-clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, clae_dataset *out)
+clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
+                                 clae_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *buf;
-    size_t size;
-    clae_status st = read_file(ctx, path, &buf, &size);
-    if (st != CLAE_OK) return st;
-    st = clae_idx_parse_images(ctx, path, buf, size, out);
-    free(buf);
+    clae__byte_stream bs;
+    clae_status st = clae__byte_stream_file(ctx, &bs, path);
+    if (st == CLAE_OK) st = read_images(&bs, bounds, out);
+    clae__byte_stream_close(&bs);
     return st;
 }
 
 clae_status clae_idx_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds)
 {
-    unsigned char *buf;
-    size_t size;
-    clae_status st = read_file(ctx, path, &buf, &size);
-    if (st != CLAE_OK) return st;
-    st = clae_idx_parse_labels(ctx, path, buf, size, ds);
-    free(buf);
+    clae__byte_stream bs;
+    clae_status st = clae__byte_stream_file(ctx, &bs, path);
+    if (st == CLAE_OK) st = read_labels(&bs, ds);
+    clae__byte_stream_close(&bs);
     return st;
 }

@@ -262,7 +262,24 @@ done:
     return st;
 }
 
-clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out)
+/* Row i of ds (planar floats) from an image of chan interleaved 8-bit channels. */
+static void to_row(const clae_dataset *ds, size_t i, const unsigned char *px, int chan)
+{
+    float *x = ds->x + i * ds->dim;
+    size_t plane = (size_t)ds->width * (size_t)ds->height, c = (size_t)chan;
+    for (size_t ch = 0; ch < (size_t)ds->channels; ch++) {
+        /* Grey images in a colour set repeat their one channel; alpha is dropped. */
+        size_t src = c == 1 ? 0 : ch;
+        for (size_t p = 0; p < plane; p++) x[ch * plane + p] = (float)px[p * c + src] / 255.0f;
+    }
+}
+
+/* Only the first `take` images of the load order are opened at all: their
+ * headers give the size and whether the set is grey or colour, the budget is
+ * checked, and then each is decoded straight into its row. Images after
+ * `take` are listed but never read, so a broken one there goes unnoticed. */
+clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, const clae_data_bounds *bounds,
+                              clae_dataset *out)
 {
     memset(out, 0, sizeof *out);
     item *items;
@@ -271,21 +288,19 @@ clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out)
     clae_status st = collect(ctx, dir, &items, &n, &labelled);
     if (st != CLAE_OK) return st;
 
-    /* Every image's pixels first: whether the set is grey or colour is known
-     * only once all are read. */
-    unsigned char **px = calloc(n, sizeof *px);
-    int *chan = calloc(n, sizeof *chan);
+    size_t keep = bounds && bounds->take && bounds->take < n ? bounds->take : n;
+    int *chan = calloc(keep, sizeof *chan);
     clae_dataset ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "%s", dir);
-    if (!px || !chan) {
-        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu images", dir, n);
+    if (!chan) {
+        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu images", dir, keep);
         goto done;
     }
     int w0 = 0, h0 = 0, colour = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < keep; i++) {
         int w, h;
-        st = clae_png_read(ctx, items[i].path, &px[i], &w, &h, &chan[i]);
+        st = clae_png_read_info(ctx, items[i].path, &w, &h, &chan[i]);
         if (st != CLAE_OK) goto done;
         if (i == 0) {
             w0 = w;
@@ -297,38 +312,40 @@ clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, clae_dataset *out)
         }
         if (chan[i] >= 3) colour = 1;
     }
-    ds.count = n;
     ds.channels = colour ? 3 : 1;
     ds.height = h0;
     ds.width = w0;
-    size_t plane = (size_t)w0 * (size_t)h0;
-    ds.dim = (size_t)ds.channels * plane;
-    ds.x = malloc(n * ds.dim * sizeof *ds.x);
-    if (labelled) ds.labels = malloc(n * sizeof *ds.labels);
+    ds.dim = (size_t)ds.channels * (size_t)w0 * (size_t)h0;
+    ds.file_count = n;
+    size_t take;
+    st = clae__data_take(ctx, dir, bounds, n, ds.dim, labelled, &take);
+    if (st != CLAE_OK) goto done;
+    ds.x = malloc(take * ds.dim * sizeof *ds.x);
+    if (labelled) ds.labels = malloc(take * sizeof *ds.labels);
     if (!ds.x || (labelled && !ds.labels)) {
-        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu images", dir, n);
+        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu images", dir, take);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        float *x = ds.x + i * ds.dim;
-        size_t c = (size_t)chan[i];
-        for (size_t ch = 0; ch < (size_t)ds.channels; ch++)
-            for (size_t p = 0; p < plane; p++) {
-                /* Grey images in a colour set repeat their one channel; alpha is dropped. */
-                size_t src = c == 1 ? 0 : ch;
-                x[ch * plane + p] = (float)px[i][p * c + src] / 255.0f;
-            }
+    for (size_t i = 0; i < take; i++) {
+        unsigned char *px;
+        int w, h, c;
+        st = clae_png_read(ctx, items[i].path, &px, &w, &h, &c);
+        if (st != CLAE_OK) goto done;
+        if (w != w0 || h != h0 || c != chan[i]) {
+            free(px);
+            st = clae__fail(ctx, CLAE_EDATA, "%s: changed while being read", items[i].path);
+            goto done;
+        }
+        to_row(&ds, i, px, c);
+        free(px);
         if (labelled) ds.labels[i] = items[i].label;
     }
+    ds.count = take;
     *out = ds;
     memset(&ds, 0, sizeof ds);
 done:
     clae_dataset_free(&ds);
-    for (size_t i = 0; i < n; i++) {
-        if (px) free(px[i]);
-        free(items[i].path);
-    }
-    free(px);
+    for (size_t i = 0; i < n; i++) free(items[i].path);
     free(chan);
     free(items);
     return st;

@@ -19,6 +19,17 @@ clae_status clae__data_file_check(clae_ctx *ctx, const char *path, size_t *size)
 /* clae__data_file_check, then the whole file (NUL-terminated, malloc'd). */
 clae_status clae__data_read_file(clae_ctx *ctx, const char *path, char **bytes, size_t *size);
 
+/* How many samples a reader keeps of the `count` its file declares, each of
+ * dim values (and a label when labelled): min(count, take). Fails with
+ * CLAE_EDATA, naming the sizes, when they need more than the budget. Readers
+ * call it before reading any value; a reader that learns its count as it
+ * goes (CSV) calls it as the count grows. */
+clae_status clae__data_take(clae_ctx *ctx, const char *name, const clae_data_bounds *bounds,
+                            size_t count, size_t dim, int labelled, size_t *take);
+/* The number of labels a labels file for ds must hold: the samples of its
+ * file, not only those kept. */
+size_t clae__data_file_count(const clae_dataset *ds);
+
 /* n values a sample with no shape of their own: a 1 x s x s image when
  * n = s * s, else a 1 x 1 x n vector. Sets channels, height, width and dim. */
 void clae__data_flat_shape(clae_dataset *ds, size_t n);

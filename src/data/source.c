@@ -9,7 +9,7 @@ _Static_assert(CLAE_DATA_MAX_LABEL == CLAE_MAX_CLASSES - 1,
                "[data] classes must be able to select every label a reader gives");
 
 clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const char *images,
-                                 const char *labels, clae_dataset *ds)
+                                 const char *labels, size_t take, clae_dataset *ds)
 {
     memset(ds, 0, sizeof *ds);
     /* Named class folders are numbered by sorted position: a test or input
@@ -18,7 +18,8 @@ clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const cha
         clae_status s = clae__png_dir_same_classes(ctx, images, spec->data.train);
         if (s != CLAE_OK) return s;
     }
-    clae_status s = clae_dataset_read(ctx, images, spec->data.label_column, ds);
+    clae_data_bounds bounds = {take, spec->data.max_memory};
+    clae_status s = clae_dataset_read(ctx, images, spec->data.label_column, &bounds, ds);
     if (s == CLAE_OK && labels[0]) s = clae_dataset_read_labels(ctx, labels, ds);
     if (s == CLAE_OK && spec->data.resize_h)
         s = clae_dataset_resize(ctx, ds, spec->data.resize_h, spec->data.resize_w);
@@ -41,12 +42,15 @@ clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_datas
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
-    clae_status s = clae__load_data_file(ctx, spec, spec->data.train, spec->data.labels, train);
+    /* limit is read as it stands, unless classes must be chosen first. */
+    size_t limit = spec->data.limit > 0 ? (size_t)spec->data.limit : 0;
+    clae_status s = clae__load_data_file(ctx, spec, spec->data.train, spec->data.labels,
+                                         spec->data.has_classes ? 0 : limit, train);
     if (s == CLAE_OK) s = select_classes(ctx, spec, train);
     if (s != CLAE_OK) goto fail;
-    if (spec->data.limit > 0) clae_dataset_limit(train, (size_t)spec->data.limit);
+    if (limit) clae_dataset_limit(train, limit);
     if (spec->data.test[0]) {
-        s = clae__load_data_file(ctx, spec, spec->data.test, spec->data.test_labels, test);
+        s = clae__load_data_file(ctx, spec, spec->data.test, spec->data.test_labels, 0, test);
         if (s == CLAE_OK) s = select_classes(ctx, spec, test);
         if (s != CLAE_OK) goto fail;
         if (test->dim != train->dim) {

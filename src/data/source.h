@@ -13,12 +13,13 @@ clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_datas
                                 clae_dataset *test);
 
 /* One data file in any format (and its labels file, when labels is not ""),
- * then the spec's [data] resize and pad: what [data] train and test go
+ * only its first `take` samples (0 = all) and within [data] max_memory, then
+ * the spec's [data] resize and pad: what [data] train and test go
  * through, and any --input. No [data] classes here: an explicit input keeps
  * every class. A folder of named (not numbered) PNG class folders other than
  * the spec's train must hold the same class names as train, when train is
  * such a folder and is there to compare. On failure ds is left empty. */
 clae_status clae__load_data_file(clae_ctx *ctx, const clae_spec *spec, const char *images,
-                                 const char *labels, clae_dataset *ds);
+                                 const char *labels, size_t take, clae_dataset *ds);
 
 #endif

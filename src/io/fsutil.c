@@ -161,6 +161,31 @@ clae_status clae__lock_run_dir(clae_ctx *ctx, const char *dir, int *fd)
     return clae__fail(ctx, CLAE_EUSAGE, "%s is in use by another clae train", dir);
 }
 
+/* Whether dir holds no entry but .lock. */
+static int only_lock(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int other = 0;
+    for (struct dirent *e; !other && (e = readdir(d)) != NULL;)
+        other = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                strcmp(e->d_name, ".lock") != 0;
+    closedir(d);
+    return !other;
+}
+
+void clae__unlock_run_dir(const char *dir, int fd, int remove_if_empty)
+{
+    if (fd < 0) return;
+    /* Unlinked while still held, so no other run can lock the same file meanwhile. */
+    if (remove_if_empty && only_lock(dir)) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/.lock", dir);
+        if (unlink(path) == 0) rmdir(dir);
+    }
+    close(fd);
+}
+
 /* The pid of "NAME.tmp.PID" (NAME not empty), else 0. */
 static long tmp_owner(const char *name)
 {

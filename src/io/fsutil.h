@@ -28,6 +28,10 @@ FILE *clae__open_regular(clae_ctx *ctx, const char *path, clae_status *status);
  * *fd stays open (the process's end releases it). A run already holding it
  * is refused as a usage conflict, naming its pid. */
 clae_status clae__lock_run_dir(clae_ctx *ctx, const char *dir, int *fd);
+/* Releases the lock (fd < 0: nothing held). With remove_if_empty, a dir that
+ * holds nothing but its .lock goes too: a run refused before it wrote
+ * anything (bad data, no device) leaves no empty folder behind. */
+void clae__unlock_run_dir(const char *dir, int fd, int remove_if_empty);
 /* Removes the files NAME.tmp.PID in dir and dir/snapshots that a killed
  * process left (PID no longer running), logging each at info level. */
 clae_status clae__remove_stale_tmp(clae_ctx *ctx, const char *dir);

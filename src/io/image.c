@@ -23,6 +23,7 @@ typedef struct {
     FILE *f;
     int io_errno; /* errno of a failed read/write, 0 for a libpng complaint */
     int oom;
+    int too_large; /* the header's size is over IMG_MAX_PIXELS */
     char msg[200];
     unsigned char *pixels;
     png_bytep *rows;
@@ -185,43 +186,127 @@ clae_status clae_image_write_grid(clae_ctx *ctx, const char *path, const float *
 
 /* ------------------------------------------------------------------- read */
 
-static int read_body(png_structp png, png_infop info, png_state *s)
+/* The header (png_read_info reads every chunk before IDAT, so tRNS is known)
+ * and the transforms to 8-bit grey, RGB or RGBA. The size is checked here,
+ * before libpng or we allocate anything for the pixels: a header may ask for
+ * 65535 x 65535 in a file of 100 bytes. */
+static void read_header(png_structp png, png_infop info, png_state *s)
 {
-    if (setjmp(png_jmpbuf(png))) return 0;
     png_set_sig_bytes(png, 8);
     png_set_user_limits(png, IMG_MAX_SIDE, IMG_MAX_SIDE);
     png_read_info(png, info);
     int type = png_get_color_type(png, info);
+    int alpha = (type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS);
+    s->width = (int)png_get_image_width(png, info);
+    s->height = (int)png_get_image_height(png, info);
+    /* What the transforms below give: grey drops its alpha, colour keeps it. */
+    s->channels = !(type & PNG_COLOR_MASK_COLOR) ? 1 : alpha ? 4 : 3;
+    if (!valid_size(s->width, s->height, s->channels)) {
+        s->too_large = 1;
+        png_error(png, "image too large");
+    }
     png_set_expand(png); /* palette -> RGB, low bit depths -> 8, tRNS -> alpha */
 #ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
     png_set_scale_16(png); /* rounds, where strip_16 truncates */
 #else
     png_set_strip_16(png);
 #endif
-    if (!(type & PNG_COLOR_MASK_COLOR) &&
-        (type & PNG_COLOR_MASK_ALPHA || png_get_valid(png, info, PNG_INFO_tRNS)))
-        png_set_strip_alpha(png); /* grey + alpha -> grey */
+    if (!(type & PNG_COLOR_MASK_COLOR) && alpha) png_set_strip_alpha(png); /* grey + alpha -> grey */
+}
+
+/* The header alone. */
+static int info_body(png_structp png, png_infop info, png_state *s)
+{
+    if (setjmp(png_jmpbuf(png))) return 0;
+    read_header(png, info, s);
+    return 1;
+}
+
+/* Everything libpng does, under setjmp (see write_body). */
+static int read_body(png_structp png, png_infop info, png_state *s)
+{
+    if (setjmp(png_jmpbuf(png))) return 0;
+    read_header(png, info, s);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    int width = (int)png_get_image_width(png, info), height = (int)png_get_image_height(png, info);
-    int channels = png_get_channels(png, info);
-    if ((channels != 1 && channels != 3 && channels != 4) || !valid_size(width, height, channels) ||
-        png_get_rowbytes(png, info) != (size_t)width * (size_t)channels)
+    size_t stride = (size_t)s->width * (size_t)s->channels;
+    if (png_get_channels(png, info) != s->channels || png_get_rowbytes(png, info) != stride)
         png_error(png, "unsupported pixel layout");
-    size_t stride = (size_t)width * (size_t)channels;
-    s->pixels = malloc(stride * (size_t)height);
-    s->rows = malloc((size_t)height * sizeof *s->rows);
+    s->pixels = malloc(stride * (size_t)s->height);
+    s->rows = malloc((size_t)s->height * sizeof *s->rows);
     if (!s->pixels || !s->rows) {
         s->oom = 1;
         png_error(png, "out of memory");
     }
-    for (int y = 0; y < height; y++) s->rows[y] = s->pixels + (size_t)y * stride;
+    for (int y = 0; y < s->height; y++) s->rows[y] = s->pixels + (size_t)y * stride;
     png_read_image(png, s->rows);
     png_read_end(png, NULL);
-    s->width = width;
-    s->height = height;
-    s->channels = channels;
     return 1;
+}
+
+/* Opens path, checks the signature and reads the header alone (decode 0) or
+ * the whole image (s->pixels, malloc'd); the results are in *s. */
+static clae_status read_png(clae_ctx *ctx, const char *path, int decode, png_state *s)
+{
+    if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "png: no input path");
+    clae_status opened = CLAE_OK;
+    s->f = clae__open_regular(ctx, path, &opened);
+    if (!s->f) return opened;
+    unsigned char sig[8];
+    errno = 0;
+    size_t got = fread(sig, 1, 8, s->f);
+    if (got != 8 || png_sig_cmp(sig, 0, 8) != 0) {
+        int e = ferror(s->f) ? errno : 0;
+        fclose(s->f);
+        if (e) return clae__fail(ctx, CLAE_EIO, "%s: read failed: %s", path, strerror(e));
+        return clae__fail(ctx, CLAE_EDATA, "%s: not a PNG file", path);
+    }
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, s, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    clae_status st = CLAE_OK;
+    if (!info) {
+        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", path);
+    } else {
+        png_set_read_fn(png, s, on_read);
+        if (!(decode ? read_body(png, info, s) : info_body(png, info, s))) {
+            if (s->too_large)
+                st = clae__fail(ctx, CLAE_EDATA,
+                                "%s: a %dx%d image with %d channel%s is too large (at most %llu "
+                                "pixel bytes)",
+                                path, s->width, s->height, s->channels, s->channels > 1 ? "s" : "",
+                                (unsigned long long)IMG_MAX_PIXELS * 4ull);
+            else if (s->oom)
+                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", path);
+            else if (s->io_errno)
+                st = clae__fail(ctx, CLAE_EIO, "%s: read failed: %s", path, s->msg);
+            else
+                st = clae__fail(ctx, CLAE_EDATA, "%s: bad PNG: %s", path, s->msg);
+        }
+    }
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(s->f);
+    free(s->rows);
+    s->rows = NULL;
+    if (st != CLAE_OK) {
+        free(s->pixels);
+        s->pixels = NULL;
+    }
+    return st;
+}
+
+clae_status clae_png_read_info(clae_ctx *ctx, const char *path, int *width, int *height,
+                               int *channels)
+{
+    if (!width || !height || !channels)
+        return clae__fail(ctx, CLAE_EUSAGE, "%s: no result pointers", path ? path : "png");
+    *width = *height = *channels = 0;
+    png_state s = {0};
+    clae_status st = read_png(ctx, path, 0, &s);
+    if (st != CLAE_OK) return st;
+    *width = s.width;
+    *height = s.height;
+    *channels = s.channels;
+    return CLAE_OK;
 }
 
 clae_status clae_png_read(clae_ctx *ctx, const char *path, unsigned char **pixels, int *width, int *height,
@@ -231,43 +316,9 @@ clae_status clae_png_read(clae_ctx *ctx, const char *path, unsigned char **pixel
         return clae__fail(ctx, CLAE_EUSAGE, "%s: no result pointers", path ? path : "png");
     *pixels = NULL;
     *width = *height = *channels = 0;
-    if (!path || !path[0]) return clae__fail(ctx, CLAE_EUSAGE, "png: no input path");
     png_state s = {0};
-    clae_status opened = CLAE_OK;
-    s.f = clae__open_regular(ctx, path, &opened);
-    if (!s.f) return opened;
-    unsigned char sig[8];
-    errno = 0;
-    size_t got = fread(sig, 1, 8, s.f);
-    if (got != 8 || png_sig_cmp(sig, 0, 8) != 0) {
-        int e = ferror(s.f) ? errno : 0;
-        fclose(s.f);
-        if (e) return clae__fail(ctx, CLAE_EIO, "%s: read failed: %s", path, strerror(e));
-        return clae__fail(ctx, CLAE_EDATA, "%s: not a PNG file", path);
-    }
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &s, on_error, on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    clae_status st = CLAE_OK;
-    if (!info) {
-        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", path);
-    } else {
-        png_set_read_fn(png, &s, on_read);
-        if (!read_body(png, info, &s)) {
-            if (s.oom)
-                st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory", path);
-            else if (s.io_errno)
-                st = clae__fail(ctx, CLAE_EIO, "%s: read failed: %s", path, s.msg);
-            else
-                st = clae__fail(ctx, CLAE_EDATA, "%s: bad PNG: %s", path, s.msg);
-        }
-    }
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(s.f);
-    free(s.rows);
-    if (st != CLAE_OK) {
-        free(s.pixels);
-        return st;
-    }
+    clae_status st = read_png(ctx, path, 1, &s);
+    if (st != CLAE_OK) return st;
     *pixels = s.pixels;
     *width = s.width;
     *height = s.height;

@@ -1,4 +1,5 @@
-/* numpy's .npy files: the header dict, every element as a float, and a
+/* numpy's .npy files: the header dict (checked against the file's size
+ * before any value is read), the elements as floats in fixed chunks, and a
  * float32 writer. Byte order is handled explicitly, so the files are the
  * same whatever the host's endianness. */
 #include "io/npy.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/fsutil.h"
 
@@ -172,38 +174,169 @@ static uint64_t le(const unsigned char *p, size_t n)
     return v;
 }
 
-static float element(const unsigned char *p, clae_npy_dtype t)
+static size_t dtype_size(clae_npy_dtype t)
+{
+    for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
+        if (dtypes[i].dtype == t) return dtypes[i].size;
+    return 1;
+}
+
+/* n elements of type t at b as floats. */
+static void convert(const unsigned char *b, size_t n, clae_npy_dtype t, float *out)
 {
     switch (t) {
-    case CLAE_NPY_F4: {
-        uint32_t u = (uint32_t)le(p, 4);
-        float f;
-        memcpy(&f, &u, 4);
-        return f;
+    case CLAE_NPY_F4:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t u = (uint32_t)le(b + 4 * i, 4);
+            memcpy(&out[i], &u, 4);
+        }
+        break;
+    case CLAE_NPY_F8:
+        for (size_t i = 0; i < n; i++) {
+            uint64_t u = le(b + 8 * i, 8);
+            double d;
+            memcpy(&d, &u, 8);
+            out[i] = (float)d;
+        }
+        break;
+    case CLAE_NPY_U1:
+        for (size_t i = 0; i < n; i++) out[i] = (float)b[i];
+        break;
+    case CLAE_NPY_I1:
+        for (size_t i = 0; i < n; i++) out[i] = (float)(int8_t)b[i];
+        break;
+    case CLAE_NPY_I4:
+        for (size_t i = 0; i < n; i++) out[i] = (float)(int32_t)(uint32_t)le(b + 4 * i, 4);
+        break;
+    case CLAE_NPY_I8:
+        for (size_t i = 0; i < n; i++) out[i] = (float)(int64_t)le(b + 8 * i, 8);
+        break;
     }
-    case CLAE_NPY_F8: {
-        uint64_t u = le(p, 8);
-        double d;
-        memcpy(&d, &u, 8);
-        return (float)d;
+}
+
+/* The magic, the version and the header length, from the first bytes b of a
+ * file of size bytes (b holds at least min(size, 12) of them). Sets where the
+ * header dict starts and its length. */
+static clae_status check_preamble(clae_ctx *ctx, const char *path, const unsigned char *b,
+                                  size_t size, size_t *dict_at, size_t *head_len)
+{
+    if (size < 8 || memcmp(b, npy_magic, sizeof npy_magic) != 0)
+        return clae__fail(ctx, CLAE_EDATA, "%s: not a .npy file (no \\x93NUMPY magic at byte 0)",
+                          path);
+    if (b[6] < 1 || b[6] > 3)
+        return clae__fail(ctx, CLAE_EDATA, "%s: unsupported npy format version %u.%u (byte 6)",
+                          path, b[6], b[7]);
+    size_t len_bytes = b[6] == 1 ? 2 : 4;
+    if (size < 8 + len_bytes)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size,
+                          8 + len_bytes);
+    *dict_at = 8 + len_bytes;
+    *head_len = (size_t)le(b + 8, len_bytes);
+    if (*head_len > NPY_MAX_HEADER)
+        return clae__fail(ctx, CLAE_EDATA, "%s: npy header of %zu bytes is implausibly long",
+                          path, *head_len);
+    if (size < *dict_at + *head_len)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size,
+                          *dict_at + *head_len);
+    return CLAE_OK;
+}
+
+/* The shape's element count, and that the file of size bytes holds exactly
+ * that many elements after the header (data_at bytes). */
+static clae_status check_size(clae_ctx *ctx, const char *path, clae_npy *h, size_t data_at,
+                              size_t size)
+{
+    size_t item = dtype_size(h->dtype);
+    if (h->ndim == 0)
+        return clae__fail(ctx, CLAE_EDATA, "%s: npy array is a scalar (shape ())", path);
+    h->count = 1;
+    for (int i = 0; i < h->ndim; i++) {
+        if (h->shape[i] != 0 && h->count > SIZE_MAX / item / h->shape[i])
+            return clae__fail(ctx, CLAE_EDATA, "%s: npy shape overflows size_t", path);
+        h->count *= h->shape[i];
     }
-    case CLAE_NPY_U1: return (float)p[0];
-    case CLAE_NPY_I1: return (float)(int8_t)p[0];
-    case CLAE_NPY_I4: return (float)(int32_t)(uint32_t)le(p, 4);
-    case CLAE_NPY_I8: return (float)(int64_t)le(p, 8);
+    size_t want = data_at + h->count * item;
+    if (want < data_at) return clae__fail(ctx, CLAE_EDATA, "%s: npy shape overflows size_t", path);
+    if (size < want)
+        return clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size, want);
+    if (size > want)
+        return clae__fail(ctx, CLAE_EDATA, "%s: %zu trailing bytes after byte %zu", path,
+                          size - want, want);
+    return CLAE_OK;
+}
+
+/* A read that came back short: an I/O error, or a file that shrank after its
+ * size was taken. */
+static clae_status short_read(clae_ctx *ctx, const char *path, FILE *f)
+{
+    if (ferror(f)) return clae__fail(ctx, CLAE_EIO, "%s: read failed", path);
+    return clae__fail(ctx, CLAE_EDATA, "%s: the file ended early (was it changed while read?)",
+                      path);
+}
+
+clae_status clae__npy_read_header(clae_ctx *ctx, const char *path, FILE *f, size_t size,
+                                  clae_npy *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char b[12];
+    size_t avail = size < sizeof b ? size : sizeof b;
+    if (fread(b, 1, avail, f) != avail) return short_read(ctx, path, f);
+    size_t dict_at = 0, head_len = 0, item = 0;
+    clae_status st = check_preamble(ctx, path, b, size, &dict_at, &head_len);
+    if (st != CLAE_OK) return st;
+    char *dict = malloc(head_len ? head_len : 1);
+    if (!dict) return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for the npy header", path);
+    if (fseek(f, (long)dict_at, SEEK_SET) != 0 || fread(dict, 1, head_len, f) != head_len)
+        st = short_read(ctx, path, f);
+    clae_npy h;
+    memset(&h, 0, sizeof h);
+    if (st == CLAE_OK) st = parse_header(ctx, path, dict, head_len, &h, &item);
+    free(dict);
+    if (st == CLAE_OK) st = check_size(ctx, path, &h, dict_at + head_len, size);
+    if (st == CLAE_OK) *out = h;
+    return st;
+}
+
+clae_status clae__npy_read_values(clae_ctx *ctx, const char *path, FILE *f, const clae_npy *h,
+                                  float *out, size_t n)
+{
+    /* A fixed chunk of file bytes, converted as it comes: the file's bytes
+     * are never held whole. */
+    unsigned char chunk[1 << 16];
+    size_t item = dtype_size(h->dtype), per = sizeof chunk / item;
+    while (n > 0) {
+        size_t k = n < per ? n : per;
+        if (fread(chunk, item, k, f) != k) return short_read(ctx, path, f);
+        convert(chunk, k, h->dtype, out);
+        out += k;
+        n -= k;
     }
-    return 0.0f;
+    return CLAE_OK;
 }
 
 clae_status clae__npy_read(clae_ctx *ctx, const char *path, clae_npy *out)
 {
     memset(out, 0, sizeof *out);
-    char *buf;
-    size_t size;
-    clae_status st = clae__read_file(ctx, path, &buf, &size);
-    if (st != CLAE_OK) return st;
-    st = clae__npy_parse(ctx, path, buf, size, out);
-    free(buf);
+    clae_status st = CLAE_OK;
+    FILE *f = clae__open_regular(ctx, path, &st);
+    if (!f) return st;
+    struct stat sb;
+    clae_npy h;
+    memset(&h, 0, sizeof h);
+    if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size > SIZE_MAX)
+        st = clae__fail(ctx, CLAE_EIO, "%s: cannot read its size", path);
+    if (st == CLAE_OK) st = clae__npy_read_header(ctx, path, f, (size_t)sb.st_size, &h);
+    if (st == CLAE_OK) {
+        h.data = malloc((h.count ? h.count : 1) * sizeof *h.data);
+        if (!h.data)
+            st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu values", path, h.count);
+    }
+    if (st == CLAE_OK) st = clae__npy_read_values(ctx, path, f, &h, h.data, h.count);
+    fclose(f);
+    if (st == CLAE_OK)
+        *out = h;
+    else
+        clae__npy_free(&h);
     return st;
 }
 
@@ -211,77 +344,21 @@ clae_status clae__npy_parse(clae_ctx *ctx, const char *path, const void *bytes, 
                             clae_npy *out)
 {
     memset(out, 0, sizeof *out);
-    const char *buf = bytes;
     const unsigned char *b = bytes;
-    clae_status st = CLAE_OK;
+    size_t dict_at = 0, head_len = 0, item = 0;
+    clae_status st = check_preamble(ctx, path, b, size, &dict_at, &head_len);
+    if (st != CLAE_OK) return st;
     clae_npy h;
     memset(&h, 0, sizeof h);
-    size_t item = 0, head_len = 0, data_at = 0;
-
-    if (size < 8 || memcmp(b, npy_magic, sizeof npy_magic) != 0) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: not a .npy file (no \\x93NUMPY magic at byte 0)",
-                        path);
-        goto done;
-    }
-    if (b[6] < 1 || b[6] > 3) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: unsupported npy format version %u.%u (byte 6)",
-                        path, b[6], b[7]);
-        goto done;
-    }
-    size_t len_bytes = b[6] == 1 ? 2 : 4;
-    if (size < 8 + len_bytes) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size,
-                        8 + len_bytes);
-        goto done;
-    }
-    head_len = (size_t)le(b + 8, len_bytes);
-    data_at = 8 + len_bytes + head_len;
-    if (head_len > NPY_MAX_HEADER) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: npy header of %zu bytes is implausibly long", path,
-                        head_len);
-        goto done;
-    }
-    if (size < data_at) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size, data_at);
-        goto done;
-    }
-    st = parse_header(ctx, path, buf + 8 + len_bytes, head_len, &h, &item);
-    if (st != CLAE_OK) goto done;
-    if (h.ndim == 0) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: npy array is a scalar (shape ())", path);
-        goto done;
-    }
-    h.count = 1;
-    for (int i = 0; i < h.ndim; i++) {
-        if (h.shape[i] != 0 && h.count > SIZE_MAX / item / h.shape[i]) {
-            st = clae__fail(ctx, CLAE_EDATA, "%s: npy shape overflows size_t", path);
-            goto done;
-        }
-        h.count *= h.shape[i];
-    }
-    size_t want = data_at + h.count * item;
-    if (want < data_at) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: npy shape overflows size_t", path);
-        goto done;
-    }
-    if (size < want) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: truncated at byte %zu of %zu", path, size, want);
-        goto done;
-    }
-    if (size > want) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: %zu trailing bytes after byte %zu", path,
-                        size - want, want);
-        goto done;
-    }
+    st = parse_header(ctx, path, (const char *)b + dict_at, head_len, &h, &item);
+    if (st == CLAE_OK) st = check_size(ctx, path, &h, dict_at + head_len, size);
+    if (st != CLAE_OK) return st;
     h.data = malloc((h.count ? h.count : 1) * sizeof *h.data);
-    if (!h.data) {
-        st = clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu values", path, h.count);
-        goto done;
-    }
-    for (size_t i = 0; i < h.count; i++) h.data[i] = element(b + data_at + i * item, h.dtype);
+    if (!h.data)
+        return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu values", path, h.count);
+    convert(b + dict_at + head_len, h.count, h.dtype, h.data);
     *out = h;
-done:
-    return st;
+    return CLAE_OK;
 }
 
 void clae__npy_free(clae_npy *npy)

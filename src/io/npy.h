@@ -10,6 +10,7 @@
 #define CLAE_NPY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "clae/status.h"
 
@@ -44,6 +45,18 @@ clae_status clae__npy_read(clae_ctx *ctx, const char *path, clae_npy *out);
 /* The same from the file's bytes in memory (path is used in messages). */
 clae_status clae__npy_parse(clae_ctx *ctx, const char *path, const void *bytes, size_t size,
                             clae_npy *out);
+
+/* The header of the .npy file f, read from its start; size is the file's
+ * size (from stat). Checks what clae__npy_read does, the data's size against
+ * the file's ("truncated at byte X of Y", "N trailing bytes after byte X")
+ * included, without reading any value: on success out has the dtype, shape
+ * and count, out->data is NULL, and f is at the first element. */
+clae_status clae__npy_read_header(clae_ctx *ctx, const char *path, FILE *f, size_t size,
+                                  clae_npy *out);
+/* The next n elements of f, an array with header h, as floats into out,
+ * read through a fixed 64 KiB buffer. */
+clae_status clae__npy_read_values(clae_ctx *ctx, const char *path, FILE *f, const clae_npy *h,
+                                  float *out, size_t n);
 void clae__npy_free(clae_npy *npy);
 
 #endif

@@ -4,7 +4,9 @@
  * libinih tokenises, but its handler sees neither line numbers nor section
  * headers (so it cannot tell an empty or repeated section). We therefore feed
  * it through our own line reader (read_line): it counts lines, spots section
- * headers with inih's own rules, and ends the parse at our first error.
+ * headers with inih's own rules, and ends the parse at our first error. It
+ * also lifts inih's line length (200 in Debian's build): a longer key = value
+ * line reaches inih as "key = \x01" and its value is kept aside (long_value).
  *
  * Decisions worth knowing:
  * - [code] is optional (the code activation defaults to sigmoid), but
@@ -29,7 +31,8 @@
 #include <sys/stat.h>
 
 #define MAX_SPEC_BYTES (1 << 20)  /* a spec is a few hundred bytes */
-#define MAX_KEYS 16
+#define MAX_KEYS 24 /* keys of the largest section; asserted below */
+#define SPEC_MAX_LINE 4096 /* a path of CLAE_PATH_MAX and a comment fit */
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -71,9 +74,9 @@ enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CONV, SEC_DECONV, SEC_MAXPOOL, SEC_UP
 
 static const char *const data_keys[] = {"train",   "labels", "test", "test_labels",
                                         "holdout", "limit",  "resize", "pad", "classes",
-                                        "label_column", NULL};
+                                        "label_column", "max_memory", NULL};
 enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE, D_PAD, D_CLASSES,
-       D_LABEL_COLUMN };
+       D_LABEL_COLUMN, D_MAX_MEMORY };
 static const char *const model_keys[] = {"code", "tied", "decoder", "output", "variational", NULL};
 enum { M_CODE, M_TIED, M_DECODER, M_OUTPUT, M_VARIATIONAL };
 /* Every layer key, and which sections take it. */
@@ -98,10 +101,13 @@ enum { LO_RECON, LO_SPARSITY, LO_SPARSITY_WEIGHT, LO_SPARSITY_TARGET, LO_CONTRAC
 static const char *const train_keys[] = {"epochs", "batch", "optimizer", "learning_rate",
                                          "momentum", "beta1", "beta2", "rho", "epsilon",
                                          "seed", "pretrain", "pretrain_epochs", "patience",
-                                         "schedule", "schedule_step", "schedule_gamma", NULL};
+                                         "schedule", "schedule_step", "schedule_gamma",
+                                         "accumulate", NULL};
 enum { T_EPOCHS, T_BATCH, T_OPTIMIZER, T_LR, T_MOMENTUM, T_BETA1, T_BETA2, T_RHO, T_EPSILON,
        T_SEED, T_PRETRAIN, T_PRETRAIN_EPOCHS, T_PATIENCE, T_SCHEDULE, T_SCHEDULE_STEP,
-       T_SCHEDULE_GAMMA };
+       T_SCHEDULE_GAMMA, T_ACCUMULATE };
+_Static_assert(sizeof train_keys / sizeof *train_keys - 1 <= MAX_KEYS, "raise MAX_KEYS");
+_Static_assert(sizeof data_keys / sizeof *data_keys - 1 <= MAX_KEYS, "raise MAX_KEYS");
 static const char *const output_keys[] = {"dir", "samples", NULL};
 enum { O_DIR, O_SAMPLES };
 
@@ -178,6 +184,8 @@ struct parser {
     int sec_line;       /* its header's line */
     int key;            /* key being set, for messages */
     int key_line[MAX_KEYS];
+    char long_value[SPEC_MAX_LINE + 1]; /* the value of a line too long for inih */
+    int has_long_value;
     int seen_line[SEC_COUNT]; /* header line of each section seen (the first, for [dense]) */
     clae_layer_spec *layer;   /* the layer section being filled */
 };
@@ -243,6 +251,27 @@ static int get_count(parser *p, const char *v, int *out) /* 1 .. CLAE_SPEC_MAX_C
     if (parse_long(v, &x) || x <= 0) return key_fail(p, "expected a positive integer, got \"%s\"", v);
     if (x > CLAE_SPEC_MAX_COUNT) return key_fail(p, "must be at most %d, got \"%s\"", CLAE_SPEC_MAX_COUNT, v);
     *out = (int)x;
+    return 0;
+}
+
+/* A size in bytes: a whole number with an optional K, M, G or T (binary
+ * multiples, as in 512M), 0 included. */
+static int get_bytes(parser *p, const char *v, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    const char *units = "KMGT";
+    const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+    if (u && *u) {
+        shift = 10u * (unsigned)(u - units + 1);
+        end++;
+    }
+    if (end == v || *end || !isdigit((unsigned char)v[0]) || errno == ERANGE ||
+        x > (UINT64_MAX >> shift))
+        return key_fail(p, "expected a size in bytes such as 512M or 2G, got \"%s\"", v);
+    *out = (uint64_t)x << shift;
     return 0;
 }
 
@@ -409,6 +438,7 @@ static int set_data(parser *p, int key, const char *v)
     }
     case D_CLASSES: return get_classes(p, v, s->data.classes, &s->data.has_classes);
     case D_LABEL_COLUMN: return get_label_column(p, v, &s->data.label_column);
+    case D_MAX_MEMORY: return get_bytes(p, v, &s->data.max_memory);
     default: return get_small_count(p, v, &s->data.pad, 0);
     }
 }
@@ -541,6 +571,7 @@ static int set_train(parser *p, int key, const char *v)
     switch (key) {
     case T_EPOCHS: return get_count(p, v, &s->train.epochs);
     case T_BATCH: return get_count(p, v, &s->train.batch);
+    case T_ACCUMULATE: return get_count(p, v, &s->train.accumulate);
     case T_OPTIMIZER:
         if (get_enum(p, v, optimizers, &i)) return -1;
         s->train.optimizer = opt_kinds[i];
@@ -644,6 +675,36 @@ static int header_name(const parser *p, const char *line, const char **name, con
     return -1;
 }
 
+/* A line longer than inih takes: a comment (inih gets an empty line), or
+ * key = value with the value kept in p->long_value and "key = \x01" for
+ * inih, split where inih splits (the first '=' or ':'). */
+static char *long_line(parser *p, const char *s, size_t content, char *str, size_t num)
+{
+    const char *t = s, *end = s + content;
+    while (t < end && isspace((unsigned char)*t)) t++;
+    if (t == end || *t == ';' || *t == '#') {
+        strcpy(str, "\n");
+        return str;
+    }
+    const char *eq = t;
+    while (eq < end && *eq != '=' && *eq != ':') eq++;
+    size_t key_len = (size_t)(eq - s) + 1;
+    if (eq == end || *t == '[' || key_len + 4 > num) {
+        fail_at(p, p->line, "line too long (at most %zu characters but for a key's value)",
+                num - 3);
+        return NULL;
+    }
+    memcpy(str, s, key_len);
+    strcpy(str + key_len, " \x01\n");
+    /* inih's treatment of a value: leading blanks go; on_key strips comments and trailing blanks */
+    const char *v = eq + 1;
+    while (v < end && isspace((unsigned char)*v)) v++;
+    memcpy(p->long_value, v, (size_t)(end - v));
+    p->long_value[end - v] = '\0';
+    p->has_long_value = 1;
+    return str;
+}
+
 /* The ini_reader: hands inih one line of the text at a time. */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -655,8 +716,17 @@ static char *read_line(char *str, int num, void *stream)
     if (content && s[content - 1] == '\r') content--;
     p->line++;
     p->raw = s;
+    p->has_long_value = 0;
+    if (content > SPEC_MAX_LINE) {
+        fail_at(p, p->line, "line too long (at most %d characters)", SPEC_MAX_LINE);
+        return NULL;
+    }
     /* inih needs room for "\r\n\0"; a longer line would be split silently. */
-    if (num < 4 || content > (size_t)num - 3) {
+    if (num >= 8 && content > (size_t)num - 3) {
+        p->pos = s + len;
+        return long_line(p, s, content, str, (size_t)num);
+    }
+    if (num < 8 || content > (size_t)num - 3) {
         fail_at(p, p->line, "line too long (at most %d characters)", num > 3 ? num - 3 : 0);
         return NULL;
     }
@@ -701,7 +771,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
     /* inih strips " ; comment" (in its default build) but never " # comment";
      * strip both here so the spec means the same whatever the build. */
-    char v[512];
+    if (p->has_long_value && strcmp(value, "\x01") == 0) value = p->long_value;
+    char v[SPEC_MAX_LINE + 1];
     snprintf(v, sizeof v, "%s", value);
     for (char *c = v; *c; c++)
         if ((*c == ';' || *c == '#') && (c == v || isspace((unsigned char)c[-1]))) {
@@ -733,6 +804,7 @@ void clae__spec_key_defaults(clae_spec *s)
     s->train.pretrain_epochs = 5;
     s->train.schedule_gamma = 0.1;
     s->train.batch = 128;
+    s->train.accumulate = 1;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;
     s->train.momentum = 0.9;

@@ -156,6 +156,9 @@ clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
         return FAIL("%s: [train] epochs: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->train.epochs);
     if (bad_count(s->train.batch))
         return FAIL("%s: [train] batch: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT, s->train.batch);
+    if (bad_count(s->train.accumulate))
+        return FAIL("%s: [train] accumulate: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT,
+                    s->train.accumulate);
     if (bad_positive(s->train.learning_rate))
         return FAIL("%s: [train] learning_rate: expected a positive number, got %g", f,
                     s->train.learning_rate);

@@ -8,7 +8,11 @@ static clae_status load_input(clae_ctx *ctx, const clae_use_options *o, const cl
                               clae_dataset *data)
 {
     if (o->input)
-        return clae__load_data_file(ctx, spec, o->input, o->labels ? o->labels : "", data);
+    {
+        /* Only the samples up to the end of --skip N --limit M are read. */
+        size_t take = o->limit ? o->skip + o->limit : 0;
+        return clae__load_data_file(ctx, spec, o->input, o->labels ? o->labels : "", take, data);
+    }
     /* The model's own test split, as training held it out. */
     clae_dataset train;
     clae_status s = clae__load_datasets(ctx, spec, &train, data);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_write("fuzz.bin", data, size);
     clae_dataset ds;
-    if (clae_cifar_read(fuzz_ctx(), path, &ds) == CLAE_OK) clae_dataset_free(&ds);
-    if (clae_dataset_read(fuzz_ctx(), path, 0, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    if (clae_cifar_read(fuzz_ctx(), path, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    if (clae_dataset_read(fuzz_ctx(), path, 0, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
     return 0;
 }

@@ -11,10 +11,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_write("fuzz.csv", data, size);
     clae_dataset ds;
-    if (clae_csv_read(fuzz_ctx(), path, 0, &ds) == CLAE_OK) clae_dataset_free(&ds);
-    if (clae_csv_read(fuzz_ctx(), path, -1, &ds) == CLAE_OK) /* -1: the last column */
+    if (clae_csv_read(fuzz_ctx(), path, 0, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    if (clae_csv_read(fuzz_ctx(), path, -1, NULL, &ds) == CLAE_OK) /* -1: the last column */
         clae_dataset_free(&ds);
-    if (clae_csv_read(fuzz_ctx(), path, 1, &ds) != CLAE_OK) memset(&ds, 0, sizeof ds);
+    if (clae_csv_read(fuzz_ctx(), path, 1, NULL, &ds) != CLAE_OK) memset(&ds, 0, sizeof ds);
     clae_csv_read_labels(fuzz_ctx(), path, &ds); /* as many labels as rows, when it read */
     clae_dataset_free(&ds);
     return 0;

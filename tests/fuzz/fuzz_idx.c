@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void read_idx(const uint8_t *data, size_t size)
 {
     clae_dataset ds;
-    if (clae_idx_parse_images(fuzz_ctx(), "fuzz.idx", data, size, &ds) == CLAE_OK)
+    if (clae_idx_parse_images(fuzz_ctx(), "fuzz.idx", data, size, NULL, &ds) == CLAE_OK)
         clae_dataset_free(&ds);
     /* Labels for as many images as the header's count says, so the count matches. */
     memset(&ds, 0, sizeof ds);

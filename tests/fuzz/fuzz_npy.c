@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *path = fuzz_write("fuzz.npy", data, size);
     clae_dataset ds;
-    if (clae_npy_read_images(fuzz_ctx(), path, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    if (clae_npy_read_images(fuzz_ctx(), path, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
     memset(&ds, 0, sizeof ds);
     ds.count = rows; /* so that the label count matches */
     clae_npy_read_labels(fuzz_ctx(), path, &ds);

@@ -14,6 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = '\0';
     clae_dataset ds;
-    if (clae_png_dir_read(fuzz_ctx(), dir, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    if (clae_png_dir_read(fuzz_ctx(), dir, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
     return 0;
 }
