@@ -61,6 +61,38 @@ static int same_weights(clae_ctx *ctx, const char *a, const char *b)
     return same;
 }
 
+/* The largest |a - b| over the weights and biases of two runs' checkpoints
+ * (-1 when one cannot be read), and the largest |a| in *scale. */
+static double weight_diff(clae_ctx *ctx, const char *a, const char *b, double *scale)
+{
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/%s/model.safetensors", tmpdir, a);
+    snprintf(pb, sizeof pb, "%s/%s/model.safetensors", tmpdir, b);
+    clae_safetensors *sa = NULL, *sb = NULL;
+    double diff = -1;
+    *scale = 0;
+    if (clae_safetensors_read(ctx, pa, &sa) == CLAE_OK &&
+        clae_safetensors_read(ctx, pb, &sb) == CLAE_OK) {
+        const char *names[] = {"encoder.0.weight", "encoder.0.bias", "encoder.1.weight",
+                               "decoder.0.weight", "decoder.1.weight", "decoder.1.bias"};
+        diff = 0;
+        for (size_t i = 0; diff >= 0 && i < sizeof names / sizeof names[0]; i++) {
+            int nda = 0, ndb = 0;
+            size_t sha[CLAE_ST_MAX_DIMS], shb[CLAE_ST_MAX_DIMS], ca = 0, cb = 0;
+            const float *ta = clae_safetensors_tensor(sa, names[i], &nda, sha, &ca);
+            const float *tb = clae_safetensors_tensor(sb, names[i], &ndb, shb, &cb);
+            if (!ta || !tb || ca != cb) diff = -1;
+            for (size_t j = 0; diff >= 0 && j < ca; j++) {
+                diff = fmax(diff, fabs((double)ta[j] - tb[j]));
+                *scale = fmax(*scale, fabs((double)ta[j]));
+            }
+        }
+    }
+    clae_safetensors_free(sa);
+    clae_safetensors_free(sb);
+    return diff;
+}
+
 static void test_quality(clae_ctx *ctx, clae_device *dev)
 {
     clae_spec spec;
@@ -160,6 +192,38 @@ static void test_determinism_and_resume(clae_ctx *ctx, clae_device *dev)
     spec.train.seed = 2;
     REQUIRE(train_spec(ctx, dev, &spec, "seed2", 3, 0, &r) == CLAE_OK);
     CHECK(!same_weights(ctx, "straight_a", "seed2"));
+}
+
+/* batch = 16 with [train] accumulate = 4 adds the gradients of 4 batches
+ * weighted by their rows before a step: the steps of batch = 64, up to float
+ * rounding. 1350 training digits, so the epoch's last step holds 6 (one short
+ * batch). Two epochs, each optimiser. */
+static void test_accumulate(clae_ctx *ctx, clae_device *dev)
+{
+    const clae_optimizer_kind kinds[] = {CLAE_OPT_SGD, CLAE_OPT_ADAM};
+    const char *names[] = {"sgd", "adam"};
+    for (int i = 0; i < 2; i++) {
+        clae_spec spec;
+        clae_train_result r;
+        char whole[32], acc[32];
+        snprintf(whole, sizeof whole, "whole_%s", names[i]);
+        snprintf(acc, sizeof acc, "acc_%s", names[i]);
+        small_spec(ctx, &spec);
+        spec.train.optimizer = kinds[i];
+        spec.train.learning_rate = kinds[i] == CLAE_OPT_SGD ? 0.1 : 0.001;
+        spec.train.batch = 64;
+        REQUIRE(train_spec(ctx, dev, &spec, whole, 2, 0, &r) == CLAE_OK);
+        double loss_whole = clae_result_get(&r, "test_loss");
+        spec.train.batch = 16;
+        spec.train.accumulate = 4;
+        REQUIRE(train_spec(ctx, dev, &spec, acc, 2, 0, &r) == CLAE_OK);
+        double scale, diff = weight_diff(ctx, whole, acc, &scale);
+        printf("batch 16 x accumulate 4 against batch 64 (%s): largest weight difference %.3g "
+               "(largest weight %.3g), test loss %.6f against %.6f\n",
+               names[i], diff, scale, clae_result_get(&r, "test_loss"), loss_whole);
+        CHECK(diff >= 0 && diff <= 1e-4 * scale);
+        CHECK_NEAR(clae_result_get(&r, "test_loss"), loss_whole, 1e-5 * loss_whole);
+    }
 }
 
 static void test_divergence(clae_ctx *ctx, clae_device *dev)
@@ -407,6 +471,7 @@ int main(void)
     test_default_quality(ctx, dev);
     test_determinism_and_resume(ctx, dev);
     test_divergence(ctx, dev);
+    test_accumulate(ctx, dev);
     test_schedule_lr();
     test_schedule_and_early_stopping(ctx, dev);
     clae_device_close(dev);

@@ -43,10 +43,10 @@ clae_status clae__sparsity_kl(clae_device *dev, size_t rows, size_t cols, const 
 }
 
 clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, clae_buf *dst,
-                              size_t dst_off)
+                              size_t dst_off, float alpha)
 {
     clae__launch_bytes(dev, 12 * n);
-    return CLAE_LAUNCH_FLAT(dev, CLAE_K_add_inplace, n, KM(src), KM(dst), KU(dst_off));
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_add_inplace, n, KM(src), KM(dst), KU(dst_off), KF(alpha));
 }
 
 clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, size_t in, int act,

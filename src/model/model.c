@@ -252,7 +252,7 @@ clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off,
         clae_status s = CLAE_OK;
         if (m->point_grad[i].mem)
             s = clae__add_inplace(m->dev, batch * clae_shape_size(l->out), &m->point_grad[i], dy,
-                                  0);
+                                  0, 1.0f);
         const clae_buf *in = i > 0 ? &m->layers[i - 1]->y : x;
         if (s == CLAE_OK)
             s = l->vt->backward(l, &e, in, i > 0 ? 0 : x_off, dy, i > 0 ? other : NULL);

@@ -28,9 +28,9 @@ void clae_ref_sparsity_kl(size_t rows, size_t cols, const float *h, float *dh, f
     }
 }
 
-void clae_ref_add_inplace(size_t n, const float *src, float *dst)
+void clae_ref_add_inplace(size_t n, const float *src, float *dst, float alpha)
 {
-    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+    for (size_t i = 0; i < n; i++) dst[i] += alpha * src[i];
 }
 
 void clae_ref_contractive_fwd(size_t rows, size_t units, size_t in, int tanh_act, const float *h,

@@ -52,7 +52,7 @@ void clae_ref_contractive_fwd(size_t rows, size_t units, size_t in, int tanh_act
                               float *value);
 void clae_ref_contractive_wgrad(size_t units, size_t in, const float *w, float *dw,
                                 const float *unit_g2, float scale);
-void clae_ref_add_inplace(size_t n, const float *src, float *dst);
+void clae_ref_add_inplace(size_t n, const float *src, float *dst, float alpha);
 void clae_ref_wta_select(size_t rows, size_t cols, size_t keep, float *h, float *mask);
 void clae_ref_mask_mul(size_t n, const float *mask, float *dy);
 void clae_ref_wta_threshold(size_t rows, size_t cols, const float *h, const float *mask,

@@ -21,8 +21,11 @@ clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size
     opt->beta2 = spec->train.beta2;
     opt->rho = spec->train.rho;
     opt->eps = spec->train.epsilon;
+    opt->accumulate = spec->train.accumulate > 1 ? spec->train.accumulate : 1;
     clae_status s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->m);
     if (s == CLAE_OK) s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->v);
+    if (s == CLAE_OK && opt->accumulate > 1)
+        s = clae__buf_create_for(dev, n_params, "the accumulated gradient", &opt->grad_sum);
     if (s != CLAE_OK) clae__optimizer_release(opt);
     return s;
 }
@@ -54,6 +57,7 @@ void clae__optimizer_release(clae_optimizer *opt)
 {
     clae__buf_release(&opt->m);
     clae__buf_release(&opt->v);
+    clae__buf_release(&opt->grad_sum);
 }
 
 clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf *params,

@@ -14,6 +14,8 @@ typedef struct {
     clae_buf m; /* sgd: velocity; adam: first moment */
     clae_buf v; /* rmsprop, adam: second moment */
     uint64_t steps; /* steps taken, for Adam's bias correction */
+    int accumulate; /* micro-batches per step ([train] accumulate) */
+    clae_buf grad_sum; /* accumulate > 1: the step's gradient, summed over its micro-batches */
 } clae_optimizer;
 
 clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,

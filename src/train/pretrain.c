@@ -68,10 +68,9 @@ static clae_status train_stage(clae_run *r, int k, const clae_spec *st, clae_mod
         clae_shuffle(r->perm, count, st->train.seed, (uint64_t)epoch);
         s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
         for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
-            size_t left = count - b * batch, rows = left < batch ? left : batch;
-            s = clae__gather_rows(r->dev, rows, width, input, &r->order, b * batch, &batch_x, 0);
-            if (s == CLAE_OK)
-                s = clae__train_step(sm, opt, &batch_x, &batch_x, rows, &r->losses, b);
+            clae_micro_batch mb = clae__micro_batch(b, count, batch, opt->accumulate);
+            s = clae__gather_rows(r->dev, mb.rows, width, input, &r->order, b * batch, &batch_x, 0);
+            if (s == CLAE_OK) s = clae__train_micro_step(sm, opt, &batch_x, &batch_x, mb, &r->losses, b);
             if (s == CLAE_OK && r->opts->stop && *r->opts->stop) s = interrupted(r, k);
         }
         if (s == CLAE_OK) s = clae__buf_read(r->dev, &r->losses, 0, batches, r->host_losses);

@@ -213,20 +213,15 @@ static clae_status denoising_metrics(clae_run *r, size_t n_show, float *corrupte
  * predicting the mean training image for every evaluation row (clean). */
 static clae_status baseline_mse(clae_run *r)
 {
-    const clae_dataset *train = &r->train, *eval = clae__eval_set(r);
-    size_t dim = train->dim;
-    double *mean = calloc(dim ? dim : 1, sizeof *mean);
-    if (!mean) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < train->count; i++)
-        for (size_t j = 0; j < dim; j++) mean[j] += train->x[i * dim + j];
-    for (size_t j = 0; j < dim; j++) mean[j] /= train->count ? (double)train->count : 1.0;
+    const clae_dataset *eval = clae__eval_set(r);
+    size_t dim = eval->dim;
+    const double *mean = r->train_mean;
     double sum = 0.0;
     for (size_t i = 0; i < eval->count; i++)
         for (size_t j = 0; j < dim; j++) {
             double d = eval->x[i * dim + j] - mean[j];
             sum += d * d;
         }
-    free(mean);
     size_t n = eval->count * dim;
     clae_result_set(r->result, "baseline_mse", n ? sum / (double)n : 0.0);
     return CLAE_OK;

@@ -1,4 +1,5 @@
-/* One training step on a batch already on the device. */
+/* One training step on a batch already on the device, or one batch of a step
+ * that accumulates the gradients of several ([train] accumulate). */
 #ifndef CLAE_STEP_H
 #define CLAE_STEP_H
 
@@ -11,5 +12,26 @@
 clae_status clae__train_step(clae_model *m, clae_optimizer *opt, const clae_buf *x,
                              const clae_buf *target, size_t rows, clae_buf *losses,
                              size_t loss_off);
+
+/* Micro-batch b of an epoch of `count` samples, run `micro_rows` at a time
+ * with `per_step` micro-batches to an optimiser step: its rows, the rows of
+ * its step, its place in the step and whether it ends the step (the last
+ * step of an epoch may be short). */
+typedef struct {
+    size_t rows, step_rows;
+    int index, last;
+} clae_micro_batch;
+clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t micro_rows, int per_step);
+
+/* One batch of a step (a micro-batch): forward, terms, backward, its gradient
+ * (the mean over its rows) added into opt->grad_sum weighted by rows /
+ * step_rows, and after the step's last micro-batch the optimiser step on the
+ * sum: the step one batch of step_rows would take, up to float rounding
+ * (batch statistics, as batch norm's, are the micro-batch's). With opt->accumulate = 1 it is
+ * clae__train_step. Noise, dropout and a VAE's draws are keyed by step and
+ * micro-batch. */
+clae_status clae__train_micro_step(clae_model *m, clae_optimizer *opt, const clae_buf *x,
+                                   const clae_buf *target, clae_micro_batch mb, clae_buf *losses,
+                                   size_t loss_off);
 
 #endif

@@ -186,6 +186,24 @@ static clae_status upload_dataset(clae_run *r, const clae_dataset *ds, clae_buf 
     return s;
 }
 
+/* The mean training image, then the host copy of the training set goes
+ * when the device holds it and the test split is the evaluation set: a run
+ * holds its data once on the host (plus the device's copy). */
+static clae_status keep_train_mean(clae_run *r)
+{
+    size_t dim = r->train.dim, count = r->train.count;
+    r->train_mean = calloc(dim ? dim : 1, sizeof *r->train_mean);
+    if (!r->train_mean) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < dim; j++) r->train_mean[j] += r->train.x[i * dim + j];
+    for (size_t j = 0; j < dim; j++) r->train_mean[j] /= count ? (double)count : 1.0;
+    if (r->test.count) {
+        free(r->train.x);
+        r->train.x = NULL;
+    }
+    return CLAE_OK;
+}
+
 static clae_status setup(clae_run *r)
 {
     const clae_spec *spec = r->spec;
@@ -197,6 +215,7 @@ static clae_status setup(clae_run *r)
     s = clae__mkdir_p(r->ctx, spec->output.dir);
     if (s != CLAE_OK) return s;
 
+    /* The device holds a batch; [train] accumulate of them make an optimiser step. */
     size_t batch = (size_t)spec->train.batch;
     if (batch > r->train.count) batch = r->train.count;
     size_t dim = r->train.dim, batches = (r->train.count + batch - 1) / batch;
@@ -205,6 +224,7 @@ static clae_status setup(clae_run *r)
     if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
     /* The whole dataset stays on the device; batches are gathered there. */
     if (s == CLAE_OK) s = upload_dataset(r, &r->train, &r->train_x);
+    if (s == CLAE_OK) s = keep_train_mean(r);
     if (s == CLAE_OK && r->test.count) s = upload_dataset(r, &r->test, &r->test_x);
     if (s == CLAE_OK) s = clae__buf_create(r->dev, r->train.count, &r->order);
     if (s == CLAE_OK) s = clae__buf_create(r->dev, batch * dim, &r->batch_x);
@@ -281,11 +301,12 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     for (size_t t = 0; t < n_terms && t < 4; t++) p.term_names[t] = r->model->term_names[t];
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
-        size_t left = count - b * batch, rows = left < batch ? left : batch;
-        s = clae__gather_rows(r->dev, rows, dim, &r->train_x, &r->order, b * batch, &r->batch_x, 0);
+        clae_micro_batch mb = clae__micro_batch(b, count, batch, r->opt.accumulate);
+        s = clae__gather_rows(r->dev, mb.rows, dim, &r->train_x, &r->order, b * batch,
+                              &r->batch_x, 0);
         if (s == CLAE_OK)
-            s = clae__train_step(r->model, &r->opt, &r->batch_x, &r->batch_x, rows, &r->losses,
-                                 b * n_terms);
+            s = clae__train_micro_step(r->model, &r->opt, &r->batch_x, &r->batch_x, mb,
+                                       &r->losses, b * n_terms);
         if (s != CLAE_OK) break;
         if (r->opts->stop && *r->opts->stop) {
             s = clae__fail(r->ctx, CLAE_EINTERRUPTED,
@@ -334,6 +355,7 @@ static void cleanup(clae_run *r)
     clae_dataset_free(&r->train);
     clae_dataset_free(&r->test);
     free(r->host_losses);
+    free(r->train_mean);
     free(r->perm);
     free(r->history);
 }

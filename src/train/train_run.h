@@ -13,7 +13,8 @@ typedef struct {
     clae_device *dev;
     const clae_train_options *opts;
     const clae_spec *spec;
-    clae_dataset train, test;
+    clae_dataset train, test; /* train.x is freed once on the device, when test is the eval set */
+    double *train_mean;       /* the mean training image: what the baseline MSE predicts */
     clae_buf train_x, test_x, order, batch_x, losses;
     int denoising;           /* the model corrupts its input in training */
     clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed key */
