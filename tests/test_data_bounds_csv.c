@@ -164,7 +164,7 @@ static void test_budget(void)
     clae_data_bounds small = {0, 3 * 4 * sizeof(float)}; /* 3 rows */
     CHECK(clae_csv_read(ctx, p, 0, &small, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx),
-              msg(p, ": 4 samples of 4 values need 0.0 MiB, more than the data budget of 0.0 MiB "
+              msg(p, ": 4 samples of 4 values need 64 bytes, more than the data budget of 48 bytes "
                      "(raise [data] max_memory, or read fewer with [data] limit)"));
     CHECK(ds.x == NULL && ds.labels == NULL);
     /* with take = 3 the same budget holds them */
@@ -176,13 +176,13 @@ static void test_budget(void)
     clae_data_bounds tight = {0, 39};
     CHECK(clae_csv_read(ctx, p, -1, &tight, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx),
-              msg(p, ": 3 samples of 3 values need 0.0 MiB, more than the data budget of 0.0 MiB "
+              msg(p, ": 3 samples of 3 values need 48 bytes, more than the data budget of 39 bytes "
                      "(raise [data] max_memory, or read fewer with [data] limit)"));
     /* a single row over the budget */
     clae_data_bounds none = {1, 15};
     CHECK(clae_csv_read(ctx, p, 0, &none, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx),
-              msg(p, ": 1 samples of 4 values need 0.0 MiB, more than the data budget of 0.0 MiB "
+              msg(p, ": 1 samples of 4 values need 16 bytes, more than the data budget of 15 bytes "
                      "(raise [data] max_memory, or read fewer with [data] limit)"));
     /* A budget large enough for thousands of rows refuses a bigger file at budget + 1 rows. */
     size_t rows = 5000, len = 0;
@@ -194,8 +194,8 @@ static void test_budget(void)
     clae_data_bounds mid = {0, 3000 * 2 * sizeof(float)};
     CHECK(clae_csv_read(ctx, big, 0, &mid, &ds) == CLAE_EDATA);
     CHECK_STR(clae_ctx_message(ctx),
-              msg(big, ": 3001 samples of 2 values need 0.0 MiB, more than the data budget of "
-                       "0.0 MiB (raise [data] max_memory, or read fewer with [data] limit)"));
+              msg(big, ": 3001 samples of 2 values need 24008 bytes, more than the data budget "
+                       "of 24000 bytes (raise [data] max_memory, or read fewer with [data] limit)"));
     mid.budget = rows * 2 * sizeof(float);
     REQUIRE(clae_csv_read(ctx, big, 0, &mid, &ds) == CLAE_OK);
     CHECK(ds.count == rows && ds.file_count == rows && ds.x[2 * 4999] == 99 / 255.0f);

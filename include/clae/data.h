@@ -27,10 +27,13 @@ typedef struct clae_dataset {
 } clae_dataset;
 
 /* What a reader may hold: the first `take` samples of a file (0 = all) and at
- * most `budget` bytes for them, their values as floats and their labels (0 =
- * CLAE_DATA_DEFAULT_BUDGET). Readers stop reading after `take` samples, and
- * refuse a file whose declared size is over the budget before reading its
- * values (a format that declares no size, CSV, when it reaches the budget).
+ * most `budget` bytes for them (0 = clae_data_default_budget()): their values
+ * as floats, and the labels of formats that carry them in the same file (CSV,
+ * CIFAR; a separate labels file adds 4 bytes a sample). Readers stop reading
+ * after `take` samples, and refuse a file whose declared size is over the
+ * budget before reading its values (a format that declares no size, CSV, when
+ * it reaches the budget; its line buffer may grow to the budget too). The
+ * budget bounds the reading: [data] resize and pad then make the resized copy.
  * A NULL bounds is all samples within the default budget. */
 typedef struct clae_data_bounds {
     size_t take;
@@ -57,7 +60,8 @@ clae_status clae_idx_parse_labels(clae_ctx *ctx, const char *name, const unsigne
 /* Labels are integers from 0 to this ([data] classes selects among them). */
 #define CLAE_DATA_MAX_LABEL 255
 
-/* The budget when none is given: half the machine's physical memory. */
+/* The budget when none is given: half the machine's physical memory, or of
+ * the container's (cgroup) memory limit when that is lower. */
 uint64_t clae_data_default_budget(void);
 
 /* Any format, told by what path is: "mnist" (the bundled digits); a folder

@@ -57,8 +57,8 @@ clae_status clae__byte_stream_file(clae_ctx *ctx, clae__byte_stream *bs, const c
     bs->name = path;
     clae_status st = clae__data_file_check(ctx, path, &bs->size);
     if (st != CLAE_OK) return st;
-    bs->file = fopen(path, "rb");
-    if (!bs->file) return clae__fail_open(ctx, path, errno);
+    bs->file = clae__open_regular(ctx, path, &st); /* never blocks on a FIFO swapped in */
+    if (!bs->file) return st;
     unsigned char magic[2];
     errno = 0;
     size_t n = fread(magic, 1, sizeof magic, bs->file);

@@ -103,11 +103,6 @@ static int as_label(field f, int *out)
 }
 
 /* The budget in bytes, as clae__data_take reads it. */
-static uint64_t budget_of(const clae_data_bounds *bounds)
-{
-    return bounds && bounds->budget ? bounds->budget : clae_data_default_budget();
-}
-
 static size_t as_size(uint64_t v) { return v < SIZE_MAX ? (size_t)v : SIZE_MAX; }
 
 /* The rows the float array (and the labels) should hold next, when `count`
@@ -158,7 +153,7 @@ clae_status clae_csv_read(clae_ctx *ctx, const char *path, int label_column,
 {
     memset(out, 0, sizeof *out);
     size_t take = bounds ? bounds->take : 0;
-    uint64_t budget = budget_of(bounds);
+    uint64_t budget = clae__data_budget(bounds);
     clae__line_reader lr;
     clae_status st = clae__lines_open(ctx, path, as_size(budget), &lr);
     if (st != CLAE_OK) return st;

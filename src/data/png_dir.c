@@ -288,7 +288,7 @@ clae_status clae_png_dir_read(clae_ctx *ctx, const char *dir, const clae_data_bo
     clae_status st = collect(ctx, dir, &items, &n, &labelled);
     if (st != CLAE_OK) return st;
 
-    size_t keep = bounds && bounds->take && bounds->take < n ? bounds->take : n;
+    size_t keep = clae__data_keep(bounds, n);
     int *chan = calloc(keep, sizeof *chan);
     clae_dataset ds;
     memset(&ds, 0, sizeof ds);

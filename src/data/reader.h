@@ -26,6 +26,10 @@ clae_status clae__data_read_file(clae_ctx *ctx, const char *path, char **bytes, 
  * goes (CSV) calls it as the count grows. */
 clae_status clae__data_take(clae_ctx *ctx, const char *name, const clae_data_bounds *bounds,
                             size_t count, size_t dim, int labelled, size_t *take);
+/* The budget in effect (bounds->budget, else the default) and the samples
+ * kept of count (bounds->take, else all). */
+uint64_t clae__data_budget(const clae_data_bounds *bounds);
+size_t clae__data_keep(const clae_data_bounds *bounds, size_t count);
 /* The number of labels a labels file for ds must hold: the samples of its
  * file, not only those kept. */
 size_t clae__data_file_count(const clae_dataset *ds);

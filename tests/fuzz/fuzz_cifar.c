@@ -13,5 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clae_dataset ds;
     if (clae_cifar_read(fuzz_ctx(), path, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
     if (clae_dataset_read(fuzz_ctx(), path, 0, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    clae_data_bounds bounds = fuzz_bounds(data, size);
+    if (clae_cifar_read(fuzz_ctx(), path, &bounds, &ds) == CLAE_OK) clae_dataset_free(&ds);
     return 0;
 }

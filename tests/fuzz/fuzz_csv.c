@@ -17,5 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (clae_csv_read(fuzz_ctx(), path, 1, NULL, &ds) != CLAE_OK) memset(&ds, 0, sizeof ds);
     clae_csv_read_labels(fuzz_ctx(), path, &ds); /* as many labels as rows, when it read */
     clae_dataset_free(&ds);
+    clae_data_bounds bounds = fuzz_bounds(data, size);
+    if (clae_csv_read(fuzz_ctx(), path, 1, &bounds, &ds) == CLAE_OK) {
+        clae_csv_read_labels(fuzz_ctx(), path, &ds); /* a longer file's first labels */
+        clae_dataset_free(&ds);
+    }
     return 0;
 }

@@ -22,6 +22,14 @@ static void read_idx(const uint8_t *data, size_t size)
         ds.count = (size_t)data[4] << 24 | (size_t)data[5] << 16 | (size_t)data[6] << 8 | data[7];
     clae_idx_parse_labels(fuzz_ctx(), "fuzz-labels.idx", data, size, &ds);
     clae_dataset_free(&ds);
+    /* The same bytes as a file, bounded: the file path's chunked reads, the
+     * early stop and the first labels of a longer file. */
+    const char *path = fuzz_write("fuzz.idx", data, size);
+    clae_data_bounds bounds = fuzz_bounds(data, size);
+    if (clae_idx_read_images(fuzz_ctx(), path, &bounds, &ds) == CLAE_OK) {
+        clae_idx_read_labels(fuzz_ctx(), path, &ds);
+        clae_dataset_free(&ds);
+    }
 }
 
 /* data as a gzip stream (malloc'd), or NULL. */

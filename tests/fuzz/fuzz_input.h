@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/data.h"
 #include "clae/status.h"
 
 static inline clae_ctx *fuzz_ctx(void)
@@ -19,6 +20,16 @@ static inline clae_ctx *fuzz_ctx(void)
     static clae_ctx *ctx;
     if (!ctx && !(ctx = clae_ctx_create())) abort();
     return ctx;
+}
+
+/* Bounds for a second read of the input, told by its last byte: the first 1
+ * to 4 samples, and half the time a 4 KiB budget, so that stopping early,
+ * partial labels and the budget's refusals are fuzzed too. */
+static inline clae_data_bounds fuzz_bounds(const uint8_t *data, size_t size)
+{
+    unsigned b = size ? data[size - 1] : 0;
+    clae_data_bounds bounds = {1 + b % 4, b & 0x80 ? 4096 : 0};
+    return bounds;
 }
 
 static char fuzz_dir_path[512];

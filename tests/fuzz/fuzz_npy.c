@@ -23,5 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ds.count = rows; /* so that the label count matches */
     clae_npy_read_labels(fuzz_ctx(), path, &ds);
     clae_dataset_free(&ds);
+    clae_data_bounds bounds = fuzz_bounds(data, size);
+    if (clae_npy_read_images(fuzz_ctx(), path, &bounds, &ds) == CLAE_OK) {
+        clae_npy_read_labels(fuzz_ctx(), path, &ds);
+        clae_dataset_free(&ds);
+    }
     return 0;
 }

@@ -15,5 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     *strrchr(dir, '/') = '\0';
     clae_dataset ds;
     if (clae_png_dir_read(fuzz_ctx(), dir, NULL, &ds) == CLAE_OK) clae_dataset_free(&ds);
+    clae_data_bounds bounds = fuzz_bounds(data, size);
+    if (clae_png_dir_read(fuzz_ctx(), dir, &bounds, &ds) == CLAE_OK) clae_dataset_free(&ds);
     return 0;
 }
