@@ -6,12 +6,12 @@
  * on the host); y = x * mask. y may alias x. Range as rng_uniform. */
 __kernel void dropout_fwd(uint n, __global const float *x, uint x_off, __global float *y,
                           uint y_off, __global float *mask, uint key0, uint key1, uint stream,
-                          float rate, float scale)
+                          uint base, float rate, float scale)
 {
     uint i0 = (uint)get_global_id(0) * RNG_VALUES;
     if (i0 >= n) return;
     float u[RNG_VALUES];
-    philox_units(i0 / 4u, stream, 0u, (uint2)(key0, key1), u);
+    philox_units_at(base + i0, stream, 0u, (uint2)(key0, key1), u);
     uint count = min(RNG_VALUES, n - i0);
     for (uint q = 0; q < count; q++) {
         float m = u[q] < rate ? 0.0f : scale;

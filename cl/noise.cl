@@ -6,7 +6,8 @@
 
 /* out = x + std·N(0, 1), clipped to [0, 1]; then zeroed with probability mask. */
 __kernel void corrupt(uint n, __global const float *x, uint x_off, __global float *out,
-                      uint out_off, uint key0, uint key1, uint stream, float std, float mask)
+                      uint out_off, uint key0, uint key1, uint stream, uint base, float std,
+                      float mask)
 {
     uint i0 = (uint)get_global_id(0) * RNG_VALUES;
     if (i0 >= n) return;
@@ -17,11 +18,11 @@ __kernel void corrupt(uint n, __global const float *x, uint x_off, __global floa
     __global float *dst = out + out_off + i0;
     for (uint q = 0; q < count; q++) dst[q] = src[q];
     if (std > 0.0f) {
-        philox_normals(i0 / 4u, stream, key, g);
+        philox_normals_at(base + i0, stream, key, g);
         for (uint q = 0; q < count; q++) dst[q] = clamp(dst[q] + std * g[q], 0.0f, 1.0f);
     }
     if (mask > 0.0f) {
-        philox_units(i0 / 4u, stream, 1u, key, u);
+        philox_units_at(base + i0, stream, 1u, key, u);
         for (uint q = 0; q < count; q++)
             if (u[q] < mask) dst[q] = 0.0f;
     }

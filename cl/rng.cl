@@ -77,6 +77,36 @@ inline void philox_normals(uint first, uint stream, uint2 key, float *g)
     }
 }
 
+/* v[0..RNG_VALUES) moved down by shift, filled from next. */
+inline void shift_values(float *v, const float *next, uint shift)
+{
+    for (uint q = 0; q < RNG_VALUES; q++)
+        v[q] = q + shift < RNG_VALUES ? v[q + shift] : next[q + shift - RNG_VALUES];
+}
+
+/* As philox_units and philox_normals, for the RNG_VALUES values from element
+ * e0 on, whatever its alignment: element e is word e % 4 of block e / 4, so a
+ * draw keyed by an element's place in a larger whole (a sample's place in
+ * its step, over every rank) gives it the same value in any slice. An e0
+ * that is no multiple of 4 costs a second set of blocks. */
+inline void philox_units_at(uint e0, uint stream, uint c2, uint2 key, float *u)
+{
+    philox_units(e0 / 4u, stream, c2, key, u);
+    if (e0 % 4u == 0u) return;
+    float next[RNG_VALUES];
+    philox_units(e0 / 4u + RNG_BLOCKS, stream, c2, key, next);
+    shift_values(u, next, e0 % 4u);
+}
+
+inline void philox_normals_at(uint e0, uint stream, uint2 key, float *g)
+{
+    philox_normals(e0 / 4u, stream, key, g);
+    if (e0 % 4u == 0u) return;
+    float next[RNG_VALUES];
+    philox_normals(e0 / 4u + RNG_BLOCKS, stream, key, next);
+    shift_values(g, next, e0 % 4u);
+}
+
 /* out = lo + (hi - lo) * u, u uniform in (0, 1) */
 __kernel void rng_uniform(uint n, __global float *out, uint out_off, uint key0, uint key1,
                           uint stream, float lo, float hi)
@@ -92,13 +122,14 @@ __kernel void rng_uniform(uint n, __global float *out, uint out_off, uint key0, 
 
 /* out = mean + std * N(0, 1), value i from the pair of words of block i / 4
  * that holds word i % 4 (words 2j, 2j+1 of the stream). */
+/* out = mean + std * g, g standard normal; value i is element base + i of the draw */
 __kernel void rng_normal(uint n, __global float *out, uint out_off, uint key0, uint key1,
-                         uint stream, float mean, float std)
+                         uint stream, uint base, float mean, float std)
 {
     uint i0 = (uint)get_global_id(0) * RNG_VALUES;
     if (i0 >= n) return;
     float g[RNG_VALUES];
-    philox_normals(i0 / 4u, stream, (uint2)(key0, key1), g);
+    philox_normals_at(base + i0, stream, (uint2)(key0, key1), g);
     uint count = min(RNG_VALUES, n - i0);
     __global float *dst = out + out_off + i0;
     for (uint q = 0; q < count; q++) dst[q] = mean + std * g[q];

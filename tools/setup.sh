@@ -20,6 +20,7 @@ packages=(
     libcairo2-dev fonts-dejavu-core             # plots with axes and text
     python3                                     # the tests' scripts read PNG and NPY headers
     clang libclang-rt-dev                       # tools/fuzz.sh: libFuzzer harnesses of the parsers
+    libopenmpi-dev openmpi-bin                  # data-parallel training (mpirun -np N clae train)
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "clae/device.h"
+#include "clae/dist.h"
 #include "clae/spec.h"
 
 #ifdef __cplusplus
@@ -42,6 +43,7 @@ typedef struct {
     void *progress_user;
     volatile sig_atomic_t *stop; /* when set, training stops after the current batch */
     int snapshot;                /* 1: also write snapshots/epoch-NNN.png, the reconstructions after each epoch */
+    clae_dist *dist;             /* data-parallel ranks (NULL: one); rank 0 writes the outputs */
 } clae_train_options;
 
 /* What a run measured: a list of named metrics (summary.json writes them as

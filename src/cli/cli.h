@@ -24,6 +24,8 @@ extern const clae_command clae_cmd_reconstruct, clae_cmd_encode, clae_cmd_score,
 clae_ctx *cli_context(int verbose);
 /* Prints "clae: <message>" on stderr and returns the status's exit code. */
 int cli_fail(clae_ctx *ctx, clae_status status);
+/* In a job of several ranks, cli_fail's lines name the rank: "clae: rank 1 of 4: ...". */
+void cli_set_rank(int rank, int size);
 /* Prints "clae <command>: <message>" for a usage error and returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...) CLAE__PRINTF(2, 3);
 /* An --out (NULL: none given) longer than CLAE_PATH_MAX - 1 characters is

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clae/dist.h"
 #include "clae/spec.h"
 #include "clae/train.h"
 #include "cli/cli.h"
@@ -375,7 +376,38 @@ static int seed_text(const char *v)
     return *end == '\0' && errno != ERANGE;
 }
 
-static int run(int argc, char **argv)
+/* This rank's device: its entry of a --device list ("0,2": local rank 0 the
+ * first, 1 the second, 2 the first again), the one --device or $CLAE_DEVICE
+ * names, else with several ranks the GPUs of the machine in turn by local
+ * rank, else the default. buf holds a chosen index. */
+static const char *rank_device(clae_ctx *ctx, const char *device, const clae_dist *dist,
+                               char *buf, size_t cap)
+{
+    if (device && strchr(device, ',')) {
+        int n = 1, pick;
+        for (const char *c = device; *c; c++) n += *c == ',';
+        pick = dist->local_rank % n;
+        const char *at = device;
+        for (int i = 0; i < pick; i++) at = strchr(at, ',') + 1;
+        size_t len = strcspn(at, ",");
+        snprintf(buf, cap, "%.*s", (int)(len < cap ? len : cap - 1), at);
+        return buf;
+    }
+    if (device || getenv("CLAE_DEVICE") || dist->size <= 1) return device;
+    clae_device_info *infos = NULL;
+    int count = 0, gpus = 0;
+    if (clae_device_list(ctx, &infos, &count) == CLAE_OK)
+        for (int i = 0; i < count; i++) gpus += strcmp(infos[i].type, "GPU") == 0;
+    for (int i = 0, seen = 0; gpus > 0 && i < count; i++)
+        if (strcmp(infos[i].type, "GPU") == 0 && seen++ == dist->local_rank % gpus) {
+            snprintf(buf, cap, "%d", infos[i].index);
+            device = buf;
+        }
+    free(infos);
+    return device;
+}
+
+static int train(int argc, char **argv, clae_dist *dist, int *agreed)
 {
     static const struct option options[] = {
         {"spec", required_argument, NULL, 's'},  {"device", required_argument, NULL, 'd'},
@@ -460,7 +492,8 @@ static int run(int argc, char **argv)
 
     /* at once: a background job starts with SIGINT ignored until this */
     catch_stop_signals();
-    clae_ctx *ctx = cli_context(verbose);
+    int writer = dist->rank == 0; /* rank 0 speaks and writes; the others train along */
+    clae_ctx *ctx = cli_context(verbose && writer);
     clae_spec spec;
     memset(&spec, 0, sizeof spec);
     clae_device *dev = NULL;
@@ -505,16 +538,20 @@ static int run(int argc, char **argv)
             resume = 0;
         }
     }
-    if (s == CLAE_OK) s = cli_open_device(ctx, device, &dev);
+    char rank_choice[32];
+    if (s == CLAE_OK)
+        s = cli_open_device(ctx, rank_device(ctx, device, dist, rank_choice, sizeof rank_choice),
+                            &dev);
     /* one run at a time in a folder, locked before --force clears anything;
      * then what a killed run left half-written goes */
     int lock_fd = -1;
     struct stat out_before;
-    int out_is_new = s == CLAE_OK && stat(spec.output.dir, &out_before) != 0;
-    if (s == CLAE_OK) s = clae__mkdir_p(ctx, spec.output.dir);
-    if (s == CLAE_OK) s = clae__lock_run_dir(ctx, spec.output.dir, &lock_fd);
-    if (s == CLAE_OK) s = clae__remove_stale_tmp(ctx, spec.output.dir);
-    if (s == CLAE_OK && !resume) s = force ? clear_run_dir(ctx, &spec) : check_run_dir(ctx, &spec);
+    int out_is_new = s == CLAE_OK && writer && stat(spec.output.dir, &out_before) != 0;
+    if (s == CLAE_OK && writer) s = clae__mkdir_p(ctx, spec.output.dir);
+    if (s == CLAE_OK && writer) s = clae__lock_run_dir(ctx, spec.output.dir, &lock_fd);
+    if (s == CLAE_OK && writer) s = clae__remove_stale_tmp(ctx, spec.output.dir);
+    if (s == CLAE_OK && writer && !resume)
+        s = force ? clear_run_dir(ctx, &spec) : check_run_dir(ctx, &spec);
     clae_train_result result;
     if (s == CLAE_OK) {
         progress_view view = {
@@ -522,14 +559,15 @@ static int run(int argc, char **argv)
             spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
             spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev),
             spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience, 0};
-        clae_train_options opts = {.spec = &spec, .resume = resume, .progress = show_progress,
+        clae_train_options opts = {.spec = &spec, .resume = resume,
+                                   .progress = writer ? show_progress : NULL,
                                    .progress_user = &view, .stop = &stop_requested,
-                                   .snapshot = snapshots};
+                                   .snapshot = snapshots, .dist = dist};
         s = clae_train(ctx, dev, &opts, &result);
         if (view.tty) fprintf(stderr, "\r\033[K");
     }
     int code = 0;
-    if (s == CLAE_OK) {
+    if (s == CLAE_OK && writer) {
         if (clae_result_get(&result, "stopped_early") == 1)
             fprintf(stderr, "stopped early after epoch %.0f: no better test loss for %d epoch%s "
                             "(the best: epoch %.0f, test_loss %.6f)\n",
@@ -551,14 +589,38 @@ static int run(int argc, char **argv)
                 strcmp(sets.label[bad], "--set") == 0 ? sets.sets[bad] : strchr(sets.sets[bad], '=') + 1,
                 clae_ctx_message(ctx));
         code = clae_status_exit_code(s);
-    } else {
+    } else if (s == CLAE_EINTERRUPTED && !writer) {
+        code = clae_status_exit_code(s); /* every rank stopped at the same step: rank 0 says it */
+    } else if (s != CLAE_OK) {
         code = cli_fail(ctx, s);
     }
+    *agreed = s == CLAE_EINTERRUPTED;
     free_sets(&sets);
     clae__unlock_run_dir(spec.output.dir, lock_fd, s != CLAE_OK && out_is_new);
     clae_device_close(dev);
     clae_spec_free(&spec);
     clae_ctx_destroy(ctx);
+    return code;
+}
+
+/* Under mpirun, each rank runs this on its device; a rank that fails ends the
+ * whole job (after its one line) rather than leave the others waiting. */
+static int run(int argc, char **argv)
+{
+    clae_dist dist;
+    clae_ctx *ctx = clae_ctx_create();
+    clae_status s = ctx ? clae_dist_init(ctx, &argc, &argv, &dist) : CLAE_ENOMEM;
+    if (s != CLAE_OK) {
+        int code = ctx ? cli_fail(ctx, s) : clae_status_exit_code(s);
+        clae_ctx_destroy(ctx);
+        return code;
+    }
+    clae_ctx_destroy(ctx);
+    if (dist.size > 1) cli_set_rank(dist.rank, dist.size);
+    int agreed = 0; /* an interrupt stops every rank at the same step: no abort needed */
+    int code = train(argc, argv, &dist, &agreed);
+    if (code != 0 && !agreed) clae_dist_abort(&dist, code);
+    clae_dist_finish(&dist);
     return code;
 }
 

@@ -23,12 +23,20 @@ clae_ctx *cli_context(int verbose)
     return ctx;
 }
 
+static char rank_prefix[48];
+
+void cli_set_rank(int rank, int size)
+{
+    snprintf(rank_prefix, sizeof rank_prefix, "rank %d of %d: ", rank, size);
+}
+
 int cli_fail(clae_ctx *ctx, clae_status status)
 {
     if (status == CLAE_EINTERNAL) /* a broken invariant: a bug to report, not bad input */
-        fprintf(stderr, "clae: internal error (please report it): %s\n", clae_ctx_message(ctx));
+        fprintf(stderr, "clae: %sinternal error (please report it): %s\n", rank_prefix,
+                clae_ctx_message(ctx));
     else
-        fprintf(stderr, "clae: %s\n", clae_ctx_message(ctx));
+        fprintf(stderr, "clae: %s%s\n", rank_prefix, clae_ctx_message(ctx));
     return clae_status_exit_code(status);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clae/dist.h"
 #include "cli/cli.h"
 
 static const clae_command *const commands[] = {
@@ -32,6 +33,8 @@ static int version(void)
     printf("clae %s\n", CLAE_VERSION);
     printf("built with: OpenCL headers (target 1.2), CLBlast %s, OpenBLAS %s, libpng %s\n",
            CLAE_CLBLAST_VERSION, CLAE_OPENBLAS_VERSION, png_get_libpng_ver(NULL));
+    printf("data-parallel training: %s\n",
+           clae_dist_available() ? "MPI (mpirun -np N clae train ...)" : "no (built without MPI)");
     clae_ctx *ctx = clae_ctx_create();
     clae_device_info *infos = NULL;
     int count = 0;

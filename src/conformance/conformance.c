@@ -372,11 +372,13 @@ static clae_status check_rng(harness *h)
         clae_ref_rng_uniform(n, want, seed, 7, -2.0f, 3.0f);
         snprintf(name, sizeof name, "rng_uniform n=%zu", n);
         clae__check_compare(h, name, got, want, n, 1e-6, 1e-6);
-        TRY(clae__rng_normal(h->dev, n, &bout, 1, seed, 9, 0.5f, 2.0f));
-        TRY(clae__buf_read(h->dev, &bout, 1, n, got));
-        clae_ref_rng_normal(n, want, seed, 9, 0.5f, 2.0f);
-        snprintf(name, sizeof name, "rng_normal n=%zu", n);
-        clae__check_compare(h, name, got, want, n, 1e-5, 1e-5);
+        for (uint32_t base = 0; base <= 7; base += 7) { /* on and off a Philox block */
+            TRY(clae__rng_normal(h->dev, n, &bout, 1, seed, 9, base, 0.5f, 2.0f));
+            TRY(clae__buf_read(h->dev, &bout, 1, n, got));
+            clae_ref_rng_normal(n, want, seed, 9, base, 0.5f, 2.0f);
+            snprintf(name, sizeof name, "rng_normal base=%u n=%zu", base, n);
+            clae__check_compare(h, name, got, want, n, 1e-5, 1e-5);
+        }
         clae__buf_release(&bout);
     }
 done:

@@ -19,16 +19,18 @@ clae_status clae__check_noise(harness *h)
     static const float settings[][2] = {{0.3f, 0.0f}, {0.0f, 0.4f}, {0.2f, 0.25f}};
     for (size_t si = 0; si < N_SIZES; si++) {
         size_t n = sizes[si];
-        for (size_t k = 0; k < 3; k++) {
-            float std = settings[k][0], mask = settings[k][1];
+        for (size_t k = 0; k < 6; k++) {
+            /* from element 0 of the draw, and from 5: a slice not on a Philox block */
+            float std = settings[k % 3][0], mask = settings[k % 3][1];
+            uint32_t base = k < 3 ? 0 : 5;
             clae__check_fill(h, x, n, 0.0f, 1.0f);
             TRY(clae__check_upload(h, &bx, x, n));
             TRY(clae__buf_create(h->dev, n + 1, &bout));
-            TRY(clae__corrupt(h->dev, n, &bx, 0, &bout, 1, 0xfeedULL, 11, std, mask));
+            TRY(clae__corrupt(h->dev, n, &bx, 0, &bout, 1, 0xfeedULL, 11, base, std, mask));
             TRY(clae__buf_read(h->dev, &bout, 1, n, got));
-            clae_ref_corrupt(n, x, want, 0xfeedULL, 11, std, mask);
-            snprintf(name, sizeof name, "corrupt gaussian=%.1f mask=%.2f n=%zu", (double)std,
-                     (double)mask, n);
+            clae_ref_corrupt(n, x, want, 0xfeedULL, 11, base, std, mask);
+            snprintf(name, sizeof name, "corrupt gaussian=%.1f mask=%.2f base=%u n=%zu",
+                     (double)std, (double)mask, base, n);
             /* log, sqrt and cos of the same uniform words: transcendental tolerance */
             clae__check_compare(h, name, got, want, n, 1e-6, 1e-5);
             clae__buf_release(&bx);

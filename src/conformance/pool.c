@@ -135,12 +135,15 @@ clae_status clae__check_dropout(harness *h)
             TRY(clae__check_garbage_buf(h, &b[0], 1, x, n));
             TRY(clae__check_garbage_buf(h, &b[1], 4, NULL, n));
             TRY(clae__check_garbage_buf(h, &b[2], 0, NULL, n));
-            TRY(clae__dropout_fwd(h->dev, n, &b[0], 1, &b[1], 4, &b[2], seed, 3, rate));
-            clae_ref_dropout_fwd(n, x, want, mask, seed, 3, rate);
+            uint32_t base = (uint32_t)ri * 3; /* 0, 3, 6, 9: slices on and off a Philox block */
+            TRY(clae__dropout_fwd(h->dev, n, &b[0], 1, &b[1], 4, &b[2], seed, 3, base, rate));
+            clae_ref_dropout_fwd(n, x, want, mask, seed, 3, base, rate);
             /* the same uniform words and the host's scale: exact */
-            snprintf(name, sizeof name, "dropout_fwd rate=%.2f n=%zu", (double)rate, n);
+            snprintf(name, sizeof name, "dropout_fwd rate=%.2f base=%u n=%zu", (double)rate, base,
+                     n);
             TRY(clae__check_expect(h, name, &b[1], 4, n, got, want, 0, 0));
-            snprintf(name, sizeof name, "dropout_fwd rate=%.2f n=%zu mask", (double)rate, n);
+            snprintf(name, sizeof name, "dropout_fwd rate=%.2f base=%u n=%zu mask", (double)rate,
+                     base, n);
             TRY(clae__check_expect(h, name, &b[2], 0, n, got, mask, 0, 0));
 
             /* backward in place (dx aliases dy), from the reference mask */

@@ -50,17 +50,19 @@ clae_status clae__adam_step(clae_device *dev, size_t n, clae_buf *p, const clae_
                             float bc2_sqrt, float eps);
 
 /* rng.c: draws keyed by (seed, stream); element i is the same on every device.
- * clae__rng_items: the work items of a draw of n values (32 each). */
+ * Where a call takes `base`, its value i is element base + i of the draw (a
+ * batch's place in its step, so a sample draws the same in any slice of the
+ * step). clae__rng_items: the work items of a draw of n values (32 each). */
 size_t clae__rng_items(size_t n);
 clae_status clae__rng_uniform(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
                               uint64_t seed, uint32_t stream, float lo, float hi);
 clae_status clae__rng_normal(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
-                             uint64_t seed, uint32_t stream, float mean, float std);
+                             uint64_t seed, uint32_t stream, uint32_t base, float mean, float std);
 
-/* noise.c: the denoising corruption; element i uses Philox block (i, stream). */
+/* noise.c: the denoising corruption; value i uses element base + i of the draw. */
 clae_status clae__corrupt(clae_device *dev, size_t n, const clae_buf *x, size_t x_off,
                           clae_buf *out, size_t out_off, uint64_t seed, uint32_t stream,
-                          float std, float mask);
+                          uint32_t base, float std, float mask);
 
 /* penalty.c: penalties on a rows x cols batch of codes h. Gradients add into
  * dh (NULL: value only); values go to `partial` / `value` for reduce_sum. */
@@ -157,8 +159,8 @@ clae_status clae__upsample_fwd(clae_device *dev, size_t batch, size_t channels, 
 clae_status clae__upsample_bwd(clae_device *dev, size_t batch, size_t channels, size_t h, size_t w, size_t factor, const clae_buf *dy, size_t dy_off, clae_buf *dx, size_t dx_off);
 
 /* dropout.c (cl/dropout.cl): mask[i] = 0 with probability rate, else 1/(1 - rate), from the Philox generator keyed by
- * (seed, stream) and element i exactly as cl/rng.cl / cl/noise.cl draw uniforms (reuse their helpers); y = x*mask. */
-clae_status clae__dropout_fwd(clae_device *dev, size_t n, const clae_buf *x, size_t x_off, clae_buf *y, size_t y_off, clae_buf *mask, uint64_t seed, uint32_t stream, float rate);
+ * (seed, stream) and element base + i exactly as cl/rng.cl / cl/noise.cl draw uniforms (reuse their helpers); y = x*mask. */
+clae_status clae__dropout_fwd(clae_device *dev, size_t n, const clae_buf *x, size_t x_off, clae_buf *y, size_t y_off, clae_buf *mask, uint64_t seed, uint32_t stream, uint32_t base, float rate);
 /* dx = dy*mask. */
 clae_status clae__dropout_bwd(clae_device *dev, size_t n, const clae_buf *dy, size_t dy_off, const clae_buf *mask, clae_buf *dx, size_t dx_off);
 

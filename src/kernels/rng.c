@@ -15,10 +15,11 @@ clae_status clae__rng_uniform(clae_device *dev, size_t n, clae_buf *out, size_t 
 }
 
 clae_status clae__rng_normal(clae_device *dev, size_t n, clae_buf *out, size_t out_off,
-                             uint64_t seed, uint32_t stream, float mean, float std)
+                             uint64_t seed, uint32_t stream, uint32_t base, float mean, float std)
 {
     size_t items = clae__rng_items(n);
     clae__launch_bytes(dev, 4 * n);
     return CLAE_LAUNCH_ND(dev, CLAE_K_rng_normal, 1, &items, KU(n), KM(out), KU(out_off),
-                       KU(seed & 0xffffffffu), KU(seed >> 32), KU(stream), KF(mean), KF(std));
+                       KU(seed & 0xffffffffu), KU(seed >> 32), KU(stream), KU(base), KF(mean),
+                       KF(std));
 }

@@ -33,7 +33,8 @@ static clae_status dropout_forward(clae_layer *l, const clae_exec *e, const clae
     size_t n = e->batch * clae_shape_size(l->in);
     if (e->mode == CLAE_EVALUATION) return clae__buf_copy(e->dev, x, x_off, &l->y, 0, n);
     return clae__dropout_fwd(e->dev, n, x, x_off, &l->y, 0, &st->mask, e->seed ^ st->key,
-                             (uint32_t)e->step, (float)l->spec.rate);
+                             (uint32_t)e->step, (uint32_t)(e->row_base * clae_shape_size(l->in)),
+                             (float)l->spec.rate);
 }
 
 static clae_status dropout_backward(clae_layer *l, const clae_exec *e, const clae_buf *x,

@@ -32,6 +32,7 @@ typedef struct {
     size_t batch;
     clae_mode mode;
     uint64_t seed, step;      /* random draws are keyed by (seed, step, element) */
+    size_t row_base;          /* the batch's first row in its step: row r draws as row row_base + r */
 } clae_exec;
 
 typedef struct clae_layer clae_layer;

@@ -32,6 +32,7 @@ static clae_status noise_forward(clae_layer *l, const clae_exec *e, const clae_b
     size_t n = e->batch * clae_shape_size(l->in);
     if (e->mode == CLAE_EVALUATION) return clae__buf_copy(e->dev, x, x_off, &l->y, 0, n);
     return clae__corrupt(e->dev, n, x, x_off, &l->y, 0, e->seed ^ NOISE_KEY, (uint32_t)e->step,
+                         (uint32_t)(e->row_base * clae_shape_size(l->in)),
                          st->std, st->mask);
 }
 

@@ -38,7 +38,8 @@ static clae_status sampler_forward(clae_layer *l, const clae_exec *e, const clae
     int sample = e->mode == CLAE_TRAINING;
     /* in evaluation eps is 0, so that backward passes no gradient to the log-variance */
     clae_status s = sample ? clae__rng_normal(e->dev, n, &st->eps, 0, e->seed ^ EPS_KEY,
-                                              (uint32_t)e->step, 0.0f, 1.0f)
+                                              (uint32_t)e->step, (uint32_t)(e->row_base * code),
+                                              0.0f, 1.0f)
                            : clae__buf_fill(e->dev, &st->eps, 0, n, 0.0f);
     if (s != CLAE_OK) return s;
     return clae__reparam_fwd(e->dev, e->batch, code, x, &st->eps, &l->y, sample);

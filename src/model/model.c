@@ -149,7 +149,8 @@ clae_status clae__model_init(clae_model *m, uint64_t seed)
 
 clae_exec clae__model_exec(clae_model *m, size_t batch, clae_mode mode)
 {
-    return (clae_exec){m->dev, &m->params, &m->grads, &m->stats, batch, mode, m->seed, m->step};
+    return (clae_exec){m->dev,  &m->params, &m->grads, &m->stats, batch,
+                       mode,    m->seed,    m->step,   m->row_base};
 }
 
 /* Layers [first, end) of the stack. */

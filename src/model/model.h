@@ -51,6 +51,7 @@ typedef struct clae_model {
     int n_monitors;
 
     uint64_t seed, step;       /* random draws: keyed by (seed, step) */
+    size_t row_base;           /* the batch's first row in its step (accumulation, ranks) */
 } clae_model;
 
 /* Builds the layer stack for a per-sample input shape and allocates everything

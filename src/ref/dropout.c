@@ -2,12 +2,11 @@
 #include "ref/ref.h"
 
 void clae_ref_dropout_fwd(size_t n, const float *x, float *y, float *mask, uint64_t seed,
-                          uint32_t stream, float rate)
+                          uint32_t stream, uint32_t base, float rate)
 {
     float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
-    clae_ref_rng_uniform(n, mask, seed, stream, 0.0f, 1.0f); /* 0 + 1*u is u exactly */
     for (size_t i = 0; i < n; i++) {
-        mask[i] = mask[i] < rate ? 0.0f : scale;
+        mask[i] = clae_ref_rng_uniform_at(base + i, seed, stream) < rate ? 0.0f : scale;
         y[i] = x[i] * mask[i];
     }
 }

@@ -4,10 +4,11 @@
 #include "ref/ref.h"
 
 void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint32_t stream,
-                      float std, float mask)
+                      uint32_t base, float std, float mask)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i];
+    for (size_t k = 0; k < n; k++) {
+        size_t i = base + k; /* the element of the draw */
+        float v = x[k];
         if (std > 0.0f) {
             float g;
             clae_ref_rng_normal_at(i, seed, stream, &g);
@@ -17,6 +18,6 @@ void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint3
         uint32_t r[4] = {(uint32_t)(i / 4), stream, 1u, 0u};
         clae_ref_philox(r, seed);
         if (mask > 0.0f && clae_ref_uint_to_unit(r[i % 4]) < mask) v = 0.0f;
-        out[i] = v;
+        out[k] = v;
     }
 }

@@ -32,8 +32,11 @@ void clae_ref_adam_step(size_t n, float *p, const float *g, float *m, float *v, 
                         float beta2, float step_size, float bc2_sqrt, float eps);
 
 void clae_ref_rng_uniform(size_t n, float *out, uint64_t seed, uint32_t stream, float lo, float hi);
-void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, float mean,
-                         float std);
+/* Value i of these is element base + i of the draw (the kernels' `base`). */
+void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, uint32_t base,
+                         float mean, float std);
+/* Element i of a uniform draw in (0, 1). */
+float clae_ref_rng_uniform_at(size_t i, uint64_t seed, uint32_t stream);
 
 /* One Philox4x32-10 block: ctr in, the four output words out. */
 void clae_ref_philox(uint32_t ctr[4], uint64_t seed);
@@ -42,7 +45,7 @@ void clae_ref_rng_normal_at(size_t i, uint64_t seed, uint32_t stream, float *out
 float clae_ref_uint_to_unit(uint32_t u);
 
 void clae_ref_corrupt(size_t n, const float *x, float *out, uint64_t seed, uint32_t stream,
-                      float std, float mask);
+                      uint32_t base, float std, float mask);
 /* Return the penalty's value (sum |h|; per-unit KL into value[cols]). */
 double clae_ref_sparsity_l1(size_t n, const float *h, float *dh, float scale);
 void clae_ref_sparsity_kl(size_t rows, size_t cols, const float *h, float *dh, float rho,
@@ -114,7 +117,7 @@ void clae_ref_upsample_bwd(size_t batch, size_t channels, size_t h, size_t w, si
 
 /* dropout.c */
 void clae_ref_dropout_fwd(size_t n, const float *x, float *y, float *mask, uint64_t seed,
-                          uint32_t stream, float rate);
+                          uint32_t stream, uint32_t base, float rate);
 void clae_ref_dropout_bwd(size_t n, const float *dy, const float *mask, float *dx);
 
 #endif

@@ -50,12 +50,17 @@ void clae_ref_rng_normal_at(size_t i, uint64_t seed, uint32_t stream, float *out
     *out = radius * ((i & 1u) ? sinf(angle) : cosf(angle));
 }
 
-void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, float mean,
-                         float std)
+float clae_ref_rng_uniform_at(size_t i, uint64_t seed, uint32_t stream)
+{
+    return uint_to_unit(philox_word((uint32_t)i, stream, seed));
+}
+
+void clae_ref_rng_normal(size_t n, float *out, uint64_t seed, uint32_t stream, uint32_t base,
+                         float mean, float std)
 {
     for (size_t i = 0; i < n; i++) {
         float g;
-        clae_ref_rng_normal_at(i, seed, stream, &g);
+        clae_ref_rng_normal_at(base + i, seed, stream, &g);
         out[i] = mean + std * g;
     }
 }

@@ -105,7 +105,7 @@ clae_status clae__sample_prior(clae_model *m, size_t n, uint64_t seed, float *ou
     clae_buf z = {0};
     const clae_buf *recon = NULL;
     clae_status s = clae__buf_create(m->dev, n * (size_t)m->code, &z);
-    if (s == CLAE_OK) s = clae__rng_normal(m->dev, n * (size_t)m->code, &z, 0, seed, 0, 0.0f, 1.0f);
+    if (s == CLAE_OK) s = clae__rng_normal(m->dev, n * (size_t)m->code, &z, 0, seed, 0, 0, 0.0f, 1.0f);
     if (s == CLAE_OK) s = clae__model_decode(m, &z, n);
     if (s == CLAE_OK) s = clae__model_reconstruction(m, n, &recon);
     if (s == CLAE_OK) s = clae__buf_read(m->dev, recon, 0, n * (size_t)m->input_dim, out);

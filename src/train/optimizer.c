@@ -1,5 +1,6 @@
 /* Optimiser state and steps (the kernels are in cl/optim.cl). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels/ops.h"
@@ -53,11 +54,24 @@ void clae__optimizer_set_epoch(clae_optimizer *opt, const clae_spec *spec, int e
     opt->lr = clae__schedule_lr(spec, epoch);
 }
 
+clae_status clae__optimizer_join(clae_device *dev, clae_optimizer *opt, clae_dist *dist,
+                                 size_t n_params)
+{
+    if (!dist || dist->size <= 1) return CLAE_OK;
+    opt->dist = dist;
+    opt->host_sum = malloc((n_params + 1) * sizeof *opt->host_sum);
+    if (!opt->host_sum) return clae__fail(dev->ctx, CLAE_ENOMEM, "out of memory");
+    if (opt->grad_sum.mem) return CLAE_OK;
+    return clae__buf_create_for(dev, n_params, "the accumulated gradient", &opt->grad_sum);
+}
+
 void clae__optimizer_release(clae_optimizer *opt)
 {
     clae__buf_release(&opt->m);
     clae__buf_release(&opt->v);
     clae__buf_release(&opt->grad_sum);
+    free(opt->host_sum);
+    opt->host_sum = NULL;
 }
 
 clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf *params,

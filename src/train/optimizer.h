@@ -5,8 +5,9 @@
 
 #include <stdint.h>
 
-#include "device/buffer.h"
+#include "clae/dist.h"
 #include "clae/spec.h"
+#include "device/buffer.h"
 
 typedef struct {
     clae_optimizer_kind kind;
@@ -15,11 +16,19 @@ typedef struct {
     clae_buf v; /* rmsprop, adam: second moment */
     uint64_t steps; /* steps taken, for Adam's bias correction */
     int accumulate; /* micro-batches per step ([train] accumulate) */
-    clae_buf grad_sum; /* accumulate > 1: the step's gradient, summed over its micro-batches */
+    clae_buf grad_sum; /* accumulate > 1 or ranks: the step's gradient, summed over its micro-batches */
+    clae_dist *dist;   /* the ranks whose gradients are summed (NULL: one) */
+    float *host_sum;   /* the sum's way through the host: n_params values and a stop flag */
+    int stop_local;    /* this rank asks the step's end to stop the run */
+    int stop_all;      /* after a step over ranks: some rank asked to stop */
 } clae_optimizer;
 
 clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,
                                    clae_optimizer *opt);
+/* Takes part in the ranks' steps: each step's gradient is summed over dist
+ * (no-op for one rank). */
+clae_status clae__optimizer_join(clae_device *dev, clae_optimizer *opt, clae_dist *dist,
+                                 size_t n_params);
 void clae__optimizer_release(clae_optimizer *opt);
 clae_status clae__optimizer_step(clae_device *dev, clae_optimizer *opt, clae_buf *params,
                                  const clae_buf *grads);

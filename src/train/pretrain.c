@@ -60,27 +60,34 @@ static clae_status train_stage(clae_run *r, int k, const clae_spec *st, clae_mod
                                clae_optimizer *opt, const clae_buf *input, size_t width,
                                double *loss)
 {
-    size_t count = r->train.count, batch = sm->batch_max, batches = (count + batch - 1) / batch;
+    size_t count = r->train.count, batch = r->batch, batches = (count + batch - 1) / batch;
     clae_buf batch_x = {0};
-    clae_status s = clae__buf_create(r->dev, batch * width, &batch_x);
+    clae_status s = clae__buf_create(r->dev, sm->batch_max * width, &batch_x);
     for (int epoch = 1; epoch <= st->train.pretrain_epochs && s == CLAE_OK; epoch++) {
         double start = clae__now_seconds();
         clae_shuffle(r->perm, count, st->train.seed, (uint64_t)epoch);
         s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
         for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
-            clae_micro_batch mb = clae__micro_batch(b, count, batch, opt->accumulate);
-            s = clae__gather_rows(r->dev, mb.rows, width, input, &r->order, b * batch, &batch_x, 0);
+            clae_micro_batch mb = clae__micro_batch(b, count, batch, opt->accumulate, r->dist);
+            if (mb.rows > 0)
+                s = clae__gather_rows(r->dev, mb.rows, width, input, &r->order, mb.first,
+                                      &batch_x, 0);
+            opt->stop_local = r->opts->stop && *r->opts->stop;
             if (s == CLAE_OK) s = clae__train_micro_step(sm, opt, &batch_x, &batch_x, mb, &r->losses, b);
-            if (s == CLAE_OK && r->opts->stop && *r->opts->stop) s = interrupted(r, k);
+            if (s == CLAE_OK && (r->dist->size > 1 ? mb.last && opt->stop_all : opt->stop_local))
+                s = interrupted(r, k);
         }
         if (s == CLAE_OK) s = clae__buf_read(r->dev, &r->losses, 0, batches, r->host_losses);
         if (s != CLAE_OK) break;
-        double sum = 0.0;
+        double sums[2] = {0.0, 0.0}; /* the loss over rows, the rows: this rank's, then all */
         for (size_t b = 0; b < batches; b++) {
-            size_t left = count - b * batch, rows = left < batch ? left : batch;
-            sum += r->host_losses[b] * (double)rows;
+            size_t rows = clae__micro_batch(b, count, batch, 1, r->dist).rows;
+            if (rows) sums[0] += r->host_losses[b] * (double)rows;
+            sums[1] += (double)rows;
         }
-        *loss = sum / (double)count;
+        s = clae_dist_sum_doubles(r->ctx, r->dist, sums, 2);
+        if (s != CLAE_OK) break;
+        *loss = sums[0] / sums[1];
         if (!(*loss == *loss) || *loss > 1e30) {
             s = clae__fail(r->ctx, CLAE_EDIVERGED,
                            "pretraining stage %d diverged in epoch %d (try a lower "
@@ -149,6 +156,7 @@ clae_status clae__pretrain_greedy(clae_run *r)
         size_t width = clae_shape_size(shape);
         s = clae__model_create(r->dev, &st, shape, r->model->batch_max, &sm);
         if (s == CLAE_OK) s = clae__optimizer_create(r->dev, &st, sm->n_params, &opt);
+        if (s == CLAE_OK) s = clae__optimizer_join(r->dev, &opt, r->dist, sm->n_params);
         if (s == CLAE_OK) s = clae__model_init(sm, st.train.seed);
         if (s == CLAE_OK) s = train_stage(r, k, &st, sm, &opt, input, width, &loss);
         if (s == CLAE_OK) s = adopt_stage(r, k, sm);

@@ -17,35 +17,64 @@ clae_status clae__train_step(clae_model *m, clae_optimizer *opt, const clae_buf 
                              size_t loss_off)
 {
     m->step = opt->steps; /* noise, dropout and a VAE's eps are keyed by the step */
+    m->row_base = 0;
     clae_status s = forward_backward(m, x, target, rows, losses, loss_off);
     if (s == CLAE_OK) s = clae__optimizer_step(m->dev, opt, &m->params, &m->grads);
     return s;
 }
 
-clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t micro_rows, int per_step)
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t batch, int per_step,
+                                   const clae_dist *dist)
 {
-    size_t k = (size_t)per_step, first = b * micro_rows, step_first = b / k * k * micro_rows;
-    size_t step_end = step_first + k * micro_rows < count ? step_first + k * micro_rows : count;
+    size_t k = (size_t)per_step, start = b * batch, end = min_size(start + batch, count);
+    size_t step_start = b / k * k * batch, step_end = min_size(step_start + k * batch, count);
+    size_t ranks = dist ? (size_t)dist->size : 1, rank = dist ? (size_t)dist->rank : 0;
+    size_t rows = end - start, lo = rows * rank / ranks, hi = rows * (rank + 1) / ranks;
     clae_micro_batch mb;
-    mb.rows = count - first < micro_rows ? count - first : micro_rows;
-    mb.step_rows = step_end - step_first;
+    mb.first = start + lo;
+    mb.rows = hi - lo;
+    mb.step_rows = step_end - step_start;
+    mb.step_row = mb.first - step_start;
     mb.index = (int)(b % k);
-    mb.last = first + mb.rows == step_end;
+    mb.last = end == step_end;
     return mb;
+}
+
+/* The step's gradient summed over the ranks, with each rank's stop request
+ * (its last value): every rank then holds the same gradient and the same
+ * answer to "stop now?". */
+static clae_status sum_over_ranks(clae_model *m, clae_optimizer *opt)
+{
+    size_t n = m->params.count;
+    clae_status s = clae__buf_read(m->dev, &opt->grad_sum, 0, n, opt->host_sum);
+    if (s != CLAE_OK) return s;
+    opt->host_sum[n] = opt->stop_local ? 1.0f : 0.0f;
+    s = clae_dist_sum(m->dev->ctx, opt->dist, opt->host_sum, n + 1);
+    if (s != CLAE_OK) return s;
+    opt->stop_all = opt->host_sum[n] > 0.0f;
+    return clae__buf_write(m->dev, &opt->grad_sum, 0, n, opt->host_sum);
 }
 
 clae_status clae__train_micro_step(clae_model *m, clae_optimizer *opt, const clae_buf *x,
                                    const clae_buf *target, clae_micro_batch mb, clae_buf *losses,
                                    size_t loss_off)
 {
-    if (opt->accumulate <= 1) return clae__train_step(m, opt, x, target, mb.rows, losses, loss_off);
-    m->step = opt->steps * (uint64_t)opt->accumulate + (uint64_t)mb.index;
-    clae_status s = forward_backward(m, x, target, mb.rows, losses, loss_off);
+    int ranks = opt->dist ? opt->dist->size : 1;
+    if (opt->accumulate <= 1 && ranks <= 1)
+        return clae__train_step(m, opt, x, target, mb.rows, losses, loss_off);
+    m->step = opt->steps; /* with m->row_base, a sample's draws are those of its place in the step */
+    m->row_base = mb.step_row;
     size_t n = m->params.count;
-    if (s == CLAE_OK && mb.index == 0) s = clae__buf_fill(m->dev, &opt->grad_sum, 0, n, 0.0f);
-    if (s == CLAE_OK)
-        s = clae__add_inplace(m->dev, n, &m->grads, &opt->grad_sum, 0,
-                              (float)((double)mb.rows / (double)mb.step_rows));
+    clae_status s = mb.index == 0 ? clae__buf_fill(m->dev, &opt->grad_sum, 0, n, 0.0f) : CLAE_OK;
+    if (s == CLAE_OK && mb.rows > 0) { /* a rank's share of a short batch may be empty */
+        s = forward_backward(m, x, target, mb.rows, losses, loss_off);
+        if (s == CLAE_OK)
+            s = clae__add_inplace(m->dev, n, &m->grads, &opt->grad_sum, 0,
+                                  (float)((double)mb.rows / (double)mb.step_rows));
+    }
+    if (s == CLAE_OK && mb.last && ranks > 1) s = sum_over_ranks(m, opt);
     if (s == CLAE_OK && mb.last) s = clae__optimizer_step(m->dev, opt, &m->params, &opt->grad_sum);
     return s;
 }

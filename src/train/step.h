@@ -13,23 +13,29 @@ clae_status clae__train_step(clae_model *m, clae_optimizer *opt, const clae_buf 
                              const clae_buf *target, size_t rows, clae_buf *losses,
                              size_t loss_off);
 
-/* Micro-batch b of an epoch of `count` samples, run `micro_rows` at a time
- * with `per_step` micro-batches to an optimiser step: its rows, the rows of
- * its step, its place in the step and whether it ends the step (the last
- * step of an epoch may be short). */
+/* Batch b of an epoch of `count` samples taken `batch` at a time, with
+ * `per_step` batches to an optimiser step, as this rank runs it: its share
+ * of the batch's rows (ranks take consecutive slices; rows may be 0) and
+ * where they start in the epoch's order, the rows of the whole step over
+ * every rank, the batch's place in the step and whether it ends the step
+ * (the last step of an epoch may be short). */
 typedef struct {
-    size_t rows, step_rows;
+    size_t first, rows, step_rows;
+    size_t step_row; /* the place of its first row in the step (over every rank) */
     int index, last;
 } clae_micro_batch;
-clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t micro_rows, int per_step);
+clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t batch, int per_step,
+                                   const clae_dist *dist);
 
 /* One batch of a step (a micro-batch): forward, terms, backward, its gradient
  * (the mean over its rows) added into opt->grad_sum weighted by rows /
- * step_rows, and after the step's last micro-batch the optimiser step on the
- * sum: the step one batch of step_rows would take, up to float rounding
- * (batch statistics, as batch norm's, are the micro-batch's). With opt->accumulate = 1 it is
- * clae__train_step. Noise, dropout and a VAE's draws are keyed by step and
- * micro-batch. */
+ * step_rows, and after the step's last micro-batch the sum over the ranks
+ * (opt->dist) and the optimiser step on it: the step one batch of step_rows
+ * would take, up to float rounding (batch statistics, as batch norm's, are
+ * the micro-batch's). With one rank and opt->accumulate = 1 it is
+ * clae__train_step. Noise, dropout and a VAE's draws are keyed by the step
+ * and each sample's place in it, so they do not depend on how the step is
+ * cut into batches and ranks. */
 clae_status clae__train_micro_step(clae_model *m, clae_optimizer *opt, const clae_buf *x,
                                    const clae_buf *target, clae_micro_batch mb, clae_buf *losses,
                                    size_t loss_off);

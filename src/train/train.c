@@ -204,6 +204,79 @@ static clae_status keep_train_mean(clae_run *r)
     return CLAE_OK;
 }
 
+/* A device buffer as rank 0 holds it, on every rank. */
+static clae_status broadcast_buffer(clae_run *r, clae_buf *b)
+{
+    if (!b->mem || b->count == 0) return CLAE_OK;
+    float *host = malloc(b->count * sizeof *host);
+    if (!host) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_status s = clae__buf_read(r->dev, b, 0, b->count, host);
+    if (s == CLAE_OK) s = clae_dist_broadcast(r->ctx, r->dist, host, b->count * sizeof *host);
+    if (s == CLAE_OK) s = clae__buf_write(r->dev, b, 0, b->count, host);
+    free(host);
+    return s;
+}
+
+/* Every rank starts from rank 0's state: its weights and optimiser moments,
+ * fresh or resumed (only rank 0 reads the checkpoint), and where it stands. */
+static clae_status share_state(clae_run *r)
+{
+    if (r->dist->size <= 1) return CLAE_OK;
+    int64_t where[2] = {r->first_epoch, (int64_t)r->opt.steps};
+    clae_status s = clae_dist_broadcast(r->ctx, r->dist, where, sizeof where);
+    r->first_epoch = (int)where[0];
+    r->opt.steps = (uint64_t)where[1];
+    clae_buf *bufs[] = {&r->model->params, &r->model->stats, &r->opt.m, &r->opt.v};
+    for (size_t i = 0; s == CLAE_OK && i < sizeof bufs / sizeof bufs[0]; i++)
+        s = broadcast_buffer(r, bufs[i]);
+    return s;
+}
+
+/* Every epoch the ranks compare a checksum of their weights: the same
+ * gradient sums and steps must leave the same bits everywhere. */
+static clae_status check_ranks_agree(clae_run *r, int epoch)
+{
+    if (r->dist->size <= 1) return CLAE_OK;
+    size_t n = r->model->params.count;
+    float *w = malloc((n ? n : 1) * sizeof *w);
+    if (!w) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    clae_status s = clae__buf_read(r->dev, &r->model->params, 0, n, w);
+    uint64_t h = 1469598103934665603u, lo = 0, hi = 0; /* FNV-1a over the bytes */
+    for (size_t i = 0; s == CLAE_OK && i < n * sizeof *w; i++)
+        h = (h ^ ((const unsigned char *)w)[i]) * 1099511628211u;
+    free(w);
+    if (s == CLAE_OK) s = clae_dist_min_max(r->ctx, r->dist, h, &lo, &hi);
+    if (s != CLAE_OK) return s;
+    if (lo != hi)
+        return clae__fail(r->ctx, CLAE_EINTERNAL,
+                          "after epoch %d the %d ranks hold different weights (checksums "
+                          "%016" PRIx64 " to %016" PRIx64 ")", epoch, r->dist->size, lo, hi);
+    clae__log(r->ctx, CLAE_LOG_INFO, "epoch %d: the %d ranks hold the same weights (checksum "
+              "%016" PRIx64 ")", epoch, r->dist->size, h);
+    return CLAE_OK;
+}
+
+/* A model that draws at random in training (noise, dropout, a VAE's eps)
+ * keys each value by its 32-bit place in the step: the step must fit. */
+static clae_status check_draw_range(clae_run *r)
+{
+    const clae_spec *spec = r->spec;
+    int draws = spec->noise.gaussian > 0 || spec->noise.mask > 0 || spec->model.variational;
+    for (int i = 0; i < spec->n_encoder; i++) draws |= spec->encoder[i].kind == CLAE_LAYER_DROPOUT;
+    for (int i = 0; i < spec->n_decoder; i++) draws |= spec->decoder[i].kind == CLAE_LAYER_DROPOUT;
+    size_t widest = 0;
+    for (int i = 0; i < r->model->n_layers; i++) {
+        size_t in = clae_shape_size(r->model->layers[i]->in);
+        if (in > widest) widest = in;
+    }
+    double values = (double)r->batch * spec->train.accumulate * (double)widest;
+    if (!draws || values < 4294967296.0) return CLAE_OK;
+    return clae__fail(r->ctx, CLAE_EUSAGE,
+                      "a step of %zu x %d samples draws %.0f random values in a layer, more than "
+                      "the 2^32 its draws can key: make [train] batch or accumulate smaller",
+                      r->batch, spec->train.accumulate, values);
+}
+
 static clae_status setup(clae_run *r)
 {
     const clae_spec *spec = r->spec;
@@ -212,22 +285,27 @@ static clae_status setup(clae_run *r)
     if (r->train.dim > (size_t)CLAE_SPEC_MAX_COUNT)
         return clae__fail(r->ctx, CLAE_EDATA, "%s: %zu values per sample is too many",
                           r->train.name, r->train.dim);
-    s = clae__mkdir_p(r->ctx, spec->output.dir);
+    s = r->writer ? clae__mkdir_p(r->ctx, spec->output.dir) : CLAE_OK;
     if (s != CLAE_OK) return s;
 
-    /* The device holds a batch; [train] accumulate of them make an optimiser step. */
-    size_t batch = (size_t)spec->train.batch;
+    /* A batch is split over the ranks, each holding its share on its device;
+     * [train] accumulate batches make an optimiser step. */
+    size_t batch = (size_t)spec->train.batch, ranks = (size_t)r->dist->size;
     if (batch > r->train.count) batch = r->train.count;
+    r->batch = batch;
     size_t dim = r->train.dim, batches = (r->train.count + batch - 1) / batch;
+    size_t share = (batch + ranks - 1) / ranks;
     clae_shape shape = {r->train.channels, r->train.height, r->train.width};
-    s = clae__model_create(r->dev, spec, shape, batch, &r->model);
+    s = clae__model_create(r->dev, spec, shape, share, &r->model);
     if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
+    if (s == CLAE_OK) s = clae__optimizer_join(r->dev, &r->opt, r->dist, r->model->n_params);
+    if (s == CLAE_OK) s = check_draw_range(r);
     /* The whole dataset stays on the device; batches are gathered there. */
     if (s == CLAE_OK) s = upload_dataset(r, &r->train, &r->train_x);
     if (s == CLAE_OK) s = keep_train_mean(r);
     if (s == CLAE_OK && r->test.count) s = upload_dataset(r, &r->test, &r->test_x);
     if (s == CLAE_OK) s = clae__buf_create(r->dev, r->train.count, &r->order);
-    if (s == CLAE_OK) s = clae__buf_create(r->dev, batch * dim, &r->batch_x);
+    if (s == CLAE_OK) s = clae__buf_create(r->dev, share * dim, &r->batch_x);
     if (s == CLAE_OK)
         s = clae__buf_create(r->dev, batches * (size_t)r->model->n_terms, &r->losses);
     r->denoising = spec->noise.gaussian > 0 || spec->noise.mask > 0;
@@ -236,7 +314,7 @@ static clae_status setup(clae_run *r)
         s = clae__buf_create(r->dev, eval->count * dim, &r->test_noisy);
         if (s == CLAE_OK)
             s = clae__corrupt(r->dev, eval->count * dim, clae__eval_x(r), 0, &r->test_noisy, 0,
-                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0,
+                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0, 0,
                               (float)spec->noise.gaussian, (float)spec->noise.mask);
     }
     if (s != CLAE_OK) return s;
@@ -244,13 +322,15 @@ static clae_status setup(clae_run *r)
     r->perm = malloc(r->train.count * sizeof *r->perm);
     if (!r->host_losses || !r->perm) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
 
-    if (r->opts->resume) return resume(r);
-    return clae__model_init(r->model, spec->train.seed);
+    s = clae__model_init(r->model, spec->train.seed);
+    if (s == CLAE_OK && r->opts->resume && r->writer) s = resume(r);
+    return s == CLAE_OK ? share_state(r) : s;
 }
 
-/* Means of the terms over batches [0, done), weighted by their rows; fails
- * on the first non-finite value. */
-static clae_status read_losses(clae_run *r, int epoch, size_t done, size_t batch, double *terms)
+/* Means of the terms over batches [0, done), weighted by their rows, of this
+ * rank's shares or (over_ranks) of every rank's; fails on the first
+ * non-finite value. */
+static clae_status read_losses(clae_run *r, int epoch, size_t done, int over_ranks, double *terms)
 {
     size_t n_terms = (size_t)r->model->n_terms;
     clae_status s = clae__buf_read(r->dev, &r->losses, 0, done * n_terms, r->host_losses);
@@ -258,8 +338,8 @@ static clae_status read_losses(clae_run *r, int epoch, size_t done, size_t batch
     double weight = 0.0;
     for (size_t t = 0; t < n_terms; t++) terms[t] = 0.0;
     for (size_t b = 0; b < done; b++) {
-        size_t left = r->train.count - b * batch, rows = left < batch ? left : batch;
-        for (size_t t = 0; t < n_terms; t++) {
+        size_t rows = clae__micro_batch(b, r->train.count, r->batch, 1, r->dist).rows;
+        for (size_t t = 0; t < n_terms && rows > 0; t++) {
             float v = r->host_losses[b * n_terms + t];
             if (!isfinite(v)) {
                 char path[4200];
@@ -276,6 +356,15 @@ static clae_status read_losses(clae_run *r, int epoch, size_t done, size_t batch
         }
         weight += (double)rows;
     }
+    if (over_ranks && r->dist->size > 1) {
+        double sums[CLAE_MAX_TERMS + 1];
+        for (size_t t = 0; t < n_terms; t++) sums[t] = terms[t];
+        sums[n_terms] = weight;
+        s = clae_dist_sum_doubles(r->ctx, r->dist, sums, n_terms + 1);
+        if (s != CLAE_OK) return s;
+        for (size_t t = 0; t < n_terms; t++) terms[t] = sums[t];
+        weight = sums[n_terms];
+    }
     for (size_t t = 0; t < n_terms; t++) terms[t] = weight > 0 ? terms[t] / weight : 0.0;
     return CLAE_OK;
 }
@@ -289,7 +378,7 @@ static double sum_terms(const clae_model *m, const double *terms)
 
 static clae_status train_epoch(clae_run *r, int epoch, double run_start, double *terms)
 {
-    size_t batch = r->model->batch_max, dim = r->train.dim, count = r->train.count;
+    size_t batch = r->batch, dim = r->train.dim, count = r->train.count;
     size_t batches = (count + batch - 1) / batch, n_terms = (size_t)r->model->n_terms;
     const clae_spec *spec = r->spec;
     clae_shuffle(r->perm, count, spec->train.seed, (uint64_t)epoch);
@@ -301,14 +390,17 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     for (size_t t = 0; t < n_terms && t < 4; t++) p.term_names[t] = r->model->term_names[t];
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
-        clae_micro_batch mb = clae__micro_batch(b, count, batch, r->opt.accumulate);
-        s = clae__gather_rows(r->dev, mb.rows, dim, &r->train_x, &r->order, b * batch,
-                              &r->batch_x, 0);
+        clae_micro_batch mb = clae__micro_batch(b, count, batch, r->opt.accumulate, r->dist);
+        if (mb.rows > 0)
+            s = clae__gather_rows(r->dev, mb.rows, dim, &r->train_x, &r->order, mb.first,
+                                  &r->batch_x, 0);
+        /* over ranks, a stop is agreed at a step's end, so that all stop there */
+        r->opt.stop_local = r->opts->stop && *r->opts->stop;
         if (s == CLAE_OK)
             s = clae__train_micro_step(r->model, &r->opt, &r->batch_x, &r->batch_x, mb,
                                        &r->losses, b * n_terms);
         if (s != CLAE_OK) break;
-        if (r->opts->stop && *r->opts->stop) {
+        if (r->dist->size > 1 ? mb.last && r->opt.stop_all : r->opt.stop_local) {
             s = clae__fail(r->ctx, CLAE_EINTERRUPTED,
                            "interrupted in epoch %d; %s/model.safetensors keeps epoch %d "
                            "(continue with --resume)",
@@ -317,7 +409,7 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
         }
         double t = clae__now_seconds();
         if (r->opts->progress && (t - last_report >= PROGRESS_INTERVAL_S || b + 1 == batches)) {
-            s = read_losses(r, epoch, b + 1, batch, terms);
+            s = read_losses(r, epoch, b + 1, 0, terms);
             if (s != CLAE_OK) break;
             t = clae__now_seconds();
             p.batch = b + 1;
@@ -332,7 +424,7 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
             last_report = t;
         }
     }
-    if (s == CLAE_OK) s = read_losses(r, epoch, batches, batch, terms);
+    if (s == CLAE_OK) s = read_losses(r, epoch, batches, 1, terms);
     double seconds = clae__now_seconds() - start;
     /* Steady state: the first epoch pays for kernel compilation and warm-up. */
     if (epoch > r->first_epoch + 1 || spec->train.epochs == r->first_epoch + 1) {
@@ -372,6 +464,9 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     r.spec = opts->spec;
     r.result = result;
     r.best_loss = INFINITY;
+    clae_dist one_rank = {.size = 1};
+    r.dist = opts->dist ? opts->dist : &one_rank;
+    r.writer = r.dist->rank == 0;
     double run_start = clae__now_seconds();
     clae_status s = setup(&r);
     if (s == CLAE_OK && opts->progress) { /* what is trained on what */
@@ -387,11 +482,20 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     for (int epoch = r.first_epoch + 1; s == CLAE_OK && epoch <= r.spec->train.epochs; epoch++) {
         double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
         s = train_epoch(&r, epoch, run_start, terms);
-        if (s == CLAE_OK) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
-        if (s == CLAE_OK && epoch < r.spec->train.epochs && clae__should_stop_early(&r, epoch)) {
+        if (s == CLAE_OK) s = check_ranks_agree(&r, epoch);
+        /* rank 0 evaluates and writes; the others wait for its word on stopping early */
+        if (s == CLAE_OK && r.writer) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
+        int32_t stop = s == CLAE_OK && r.writer && epoch < r.spec->train.epochs &&
+                       clae__should_stop_early(&r, epoch);
+        if (s == CLAE_OK) s = clae_dist_broadcast(ctx, r.dist, &stop, sizeof stop);
+        if (s == CLAE_OK && stop) {
             stopped_early = 1;
             break;
         }
+    }
+    if (!r.writer) { /* the outputs are rank 0's */
+        cleanup(&r);
+        return s;
     }
     if (s == CLAE_OK && r.first_epoch >= r.spec->train.epochs) s = clae__finish_trained(&r);
     if (s == CLAE_OK) {

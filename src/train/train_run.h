@@ -13,6 +13,9 @@ typedef struct {
     clae_device *dev;
     const clae_train_options *opts;
     const clae_spec *spec;
+    clae_dist *dist;          /* the job's ranks (one without MPI) */
+    int writer;               /* rank 0: writes the checkpoints, loss.csv and pictures */
+    size_t batch;             /* the batch over every rank ([train] batch, at most the data) */
     clae_dataset train, test; /* train.x is freed once on the device, when test is the eval set */
     double *train_mean;       /* the mean training image: what the baseline MSE predicts */
     clae_buf train_x, test_x, order, batch_x, losses;

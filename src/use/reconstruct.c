@@ -84,7 +84,7 @@ clae_status clae__use_reconstruct(clae_ctx *ctx, clae_use *u, const char *model_
         s = clae__buf_create(m->dev, n * dim, &noisy);
         if (s == CLAE_OK)
             s = clae__corrupt(m->dev, n * dim, &u->x, 0, &noisy, 0,
-                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0,
+                              spec->train.seed ^ CLAE_EVAL_NOISE_KEY, 0, 0,
                               (float)spec->noise.gaussian, (float)spec->noise.mask);
         if (s == CLAE_OK) s = clae__buf_read(m->dev, &noisy, 0, n * dim, corrupted);
         input = &noisy;
