@@ -648,5 +648,8 @@ const clae_command clae_cmd_train = {
     "loss.png, latent.png, features.png (a dense or conv first layer) and, for a 2-D\n"
     "VAE, manifold.png and samples.png. --snapshots also writes\n"
     "snapshots/epoch-NNN.png, the reconstructions after every epoch. [train] patience\n"
-    "stops early. Ctrl-C stops after the current batch; the last epoch's checkpoint stays.\n",
+    "stops early. Ctrl-C stops after the current batch; the last epoch's checkpoint stays.\n"
+    "Under mpirun -np N (a build with MPI) the ranks train one model data-parallel, one\n"
+    "device each: --device 0,2 gives the devices by local rank (default: the GPUs in turn);\n"
+    "[train] batch is the batch over all ranks, and rank 0 writes every output.\n",
     run};

@@ -21,6 +21,8 @@ typedef struct {
     float *host_sum;   /* the sum's way through the host: n_params values and a stop flag */
     int stop_local;    /* this rank asks the step's end to stop the run */
     int stop_all;      /* after a step over ranks: some rank asked to stop */
+    double sum_seconds, exchange_seconds; /* time in the sum over ranks; with the device copies */
+    uint64_t sums;                        /* steps summed over ranks */
 } clae_optimizer;
 
 clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,

@@ -1,6 +1,8 @@
 /* One training step: the unit that train and bench both run. */
 #include "train/step.h"
 
+#include <time.h>
+
 #include "kernels/ops.h"
 
 static clae_status forward_backward(clae_model *m, const clae_buf *x, const clae_buf *target,
@@ -45,16 +47,29 @@ clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t batch, int per
 /* The step's gradient summed over the ranks, with each rank's stop request
  * (its last value): every rank then holds the same gradient and the same
  * answer to "stop now?". */
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static clae_status sum_over_ranks(clae_model *m, clae_optimizer *opt)
 {
     size_t n = m->params.count;
+    double t0 = seconds_now();
     clae_status s = clae__buf_read(m->dev, &opt->grad_sum, 0, n, opt->host_sum);
     if (s != CLAE_OK) return s;
     opt->host_sum[n] = opt->stop_local ? 1.0f : 0.0f;
+    double t1 = seconds_now();
     s = clae_dist_sum(m->dev->ctx, opt->dist, opt->host_sum, n + 1);
     if (s != CLAE_OK) return s;
+    opt->sum_seconds += seconds_now() - t1;
     opt->stop_all = opt->host_sum[n] > 0.0f;
-    return clae__buf_write(m->dev, &opt->grad_sum, 0, n, opt->host_sum);
+    s = clae__buf_write(m->dev, &opt->grad_sum, 0, n, opt->host_sum);
+    opt->exchange_seconds += seconds_now() - t0;
+    opt->sums++;
+    return s;
 }
 
 clae_status clae__train_micro_step(clae_model *m, clae_optimizer *opt, const clae_buf *x,

@@ -498,6 +498,12 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
         return s;
     }
     if (s == CLAE_OK && r.first_epoch >= r.spec->train.epochs) s = clae__finish_trained(&r);
+    if (s == CLAE_OK && r.opt.sums) { /* what the ranks' gradient sums cost, per step */
+        clae_result_set(result, "ranks", r.dist->size);
+        clae_result_set(result, "allreduce_ms", 1e3 * r.opt.sum_seconds / (double)r.opt.sums);
+        clae_result_set(result, "gradient_exchange_ms",
+                        1e3 * r.opt.exchange_seconds / (double)r.opt.sums);
+    }
     if (s == CLAE_OK) {
         clae_result_set(result, "stopped_early", stopped_early);
         clae_result_set(result, "best_epoch", r.best_epoch);
