@@ -80,6 +80,15 @@ code=$?
 check "a rank without a device ends the job with exit 3 (got $code)" [ "$code" = 3 ]
 check "... and says which rank" grep -q "^clae: rank 1 of 2: .*99" "$tmp/baddev.err"
 
+# A divergence is found in the loss sums every rank holds: all stop alike, rank 0 says it once.
+div=(--set data.limit=1000 --set model.output=linear --set loss.reconstruction=mse --set train.optimizer=sgd)
+"$CLAE" train "${div[@]}" --set train.learning_rate=0.01 --epochs 1 --out "$tmp/div" > /dev/null 2>&1
+mpi 3 "$CLAE" train --resume --out "$tmp/div" --set train.learning_rate=1e30 --epochs 2 > /dev/null 2> "$tmp/div.err"
+code=$?
+check "3 ranks that diverge end with exit 1 (got $code)" [ "$code" = 1 ]
+check "... rank 0 saying so, once" [ "$(grep -c "^clae: rank 0 of 3: training diverged at epoch 2" "$tmp/div.err")" = 1 -a \
+    "$(grep -c "training diverged" "$tmp/div.err")" = 1 ]
+
 # 4. A rank killed mid-run ends the job (non-zero), within the time limit.
 mpi 2 "$CLAE" train --set data.limit=6000 --epochs 200 --out "$tmp/kill" > /dev/null 2>&1 &
 job=$!

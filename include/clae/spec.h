@@ -145,7 +145,7 @@ typedef struct clae_spec {
 
     struct {
         int epochs;
-        int batch;            /* samples on the device at a time */
+        int batch;            /* samples a batch (over MPI ranks: each rank takes a share) */
         int accumulate;       /* batches per optimiser step, their gradients summed */
         clae_optimizer_kind optimizer;
         double learning_rate;

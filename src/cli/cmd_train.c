@@ -407,6 +407,27 @@ static const char *rank_device(clae_ctx *ctx, const char *device, const clae_dis
     return device;
 }
 
+/* Over ranks, rank 0's view decides whether the run resumes (a rank's own
+ * look at the folder could differ), and every rank must have read the same
+ * spec: else their steps would not pair up. */
+static clae_status agree_on_run(clae_ctx *ctx, clae_dist *dist, const clae_spec *spec,
+                                int *resume)
+{
+    if (dist->size <= 1) return CLAE_OK;
+    int32_t r = *resume;
+    clae_status s = clae_dist_broadcast(ctx, dist, &r, sizeof r);
+    *resume = r;
+    uint64_t h = 1469598103934665603u, lo, hi; /* FNV-1a of the spec text */
+    for (const char *c = spec->text ? spec->text : ""; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211u;
+    if (s == CLAE_OK) s = clae_dist_min_max(ctx, dist, h, &lo, &hi);
+    if (s == CLAE_OK && lo != hi)
+        s = clae__fail(ctx, CLAE_EUSAGE,
+                       "the ranks read different specs: give every rank the same --spec, and "
+                       "its run folder on a file system all ranks see");
+    return s;
+}
+
 static int train(int argc, char **argv, clae_dist *dist, int *agreed)
 {
     static const struct option options[] = {
@@ -538,6 +559,7 @@ static int train(int argc, char **argv, clae_dist *dist, int *agreed)
             resume = 0;
         }
     }
+    if (s == CLAE_OK) s = agree_on_run(ctx, dist, &spec, &resume);
     char rank_choice[32];
     if (s == CLAE_OK)
         s = cli_open_device(ctx, rank_device(ctx, device, dist, rank_choice, sizeof rank_choice),
@@ -589,12 +611,13 @@ static int train(int argc, char **argv, clae_dist *dist, int *agreed)
                 strcmp(sets.label[bad], "--set") == 0 ? sets.sets[bad] : strchr(sets.sets[bad], '=') + 1,
                 clae_ctx_message(ctx));
         code = clae_status_exit_code(s);
-    } else if (s == CLAE_EINTERRUPTED && !writer) {
+    } else if ((s == CLAE_EINTERRUPTED || s == CLAE_EDIVERGED) && !writer) {
         code = clae_status_exit_code(s); /* every rank stopped at the same step: rank 0 says it */
     } else if (s != CLAE_OK) {
         code = cli_fail(ctx, s);
     }
-    *agreed = s == CLAE_EINTERRUPTED;
+    /* an interrupt and a divergence over ranks are decided on sums every rank holds */
+    *agreed = s == CLAE_EINTERRUPTED || (s == CLAE_EDIVERGED && dist->size > 1);
     free_sets(&sets);
     clae__unlock_run_dir(spec.output.dir, lock_fd, s != CLAE_OK && out_is_new);
     clae_device_close(dev);

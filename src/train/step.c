@@ -33,7 +33,10 @@ clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t batch, int per
     size_t k = (size_t)per_step, start = b * batch, end = min_size(start + batch, count);
     size_t step_start = b / k * k * batch, step_end = min_size(step_start + k * batch, count);
     size_t ranks = dist ? (size_t)dist->size : 1, rank = dist ? (size_t)dist->rank : 0;
-    size_t rows = end - start, lo = rows * rank / ranks, hi = rows * (rank + 1) / ranks;
+    /* rank 0 takes the rounded-up share: it has rows whenever the batch has any,
+     * so its batch-norm running statistics (the ones saved) always move */
+    size_t rows = end - start, lo = (rows * rank + ranks - 1) / ranks,
+           hi = (rows * (rank + 1) + ranks - 1) / ranks;
     clae_micro_batch mb;
     mb.first = start + lo;
     mb.rows = hi - lo;

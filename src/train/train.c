@@ -296,7 +296,8 @@ static clae_status setup(clae_run *r)
     size_t dim = r->train.dim, batches = (r->train.count + batch - 1) / batch;
     size_t share = (batch + ranks - 1) / ranks;
     clae_shape shape = {r->train.channels, r->train.height, r->train.width};
-    s = clae__model_create(r->dev, spec, shape, share, &r->model);
+    /* rank 0 evaluates and draws the pictures in chunks of the whole batch, as one device does */
+    s = clae__model_create(r->dev, spec, shape, r->writer ? batch : share, &r->model);
     if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
     if (s == CLAE_OK) s = clae__optimizer_join(r->dev, &r->opt, r->dist, r->model->n_params);
     if (s == CLAE_OK) s = check_draw_range(r);
@@ -327,6 +328,20 @@ static clae_status setup(clae_run *r)
     return s == CLAE_OK ? share_state(r) : s;
 }
 
+/* "training diverged at epoch E, batch B: the T loss is NaN; ..." (batch 0:
+ * not said, as when the ranks' sums tell it). */
+static clae_status diverged(clae_run *r, int epoch, size_t batch, size_t term, double v)
+{
+    char path[4200], at[48] = "";
+    clae__checkpoint_path(r, path, sizeof path);
+    if (batch) snprintf(at, sizeof at, ", batch %zu", batch);
+    return clae__fail(r->ctx, CLAE_EDIVERGED,
+                      "training diverged at epoch %d%s: the %s loss is %s; %s keeps epoch %d "
+                      "(try a lower learning_rate)",
+                      epoch, at, r->model->term_names[term], isnan(v) ? "NaN" : "infinite",
+                      r->first_epoch || epoch > 1 ? path : "no checkpoint", epoch - 1);
+}
+
 /* Means of the terms over batches [0, done), weighted by their rows, of this
  * rank's shares or (over_ranks) of every rank's; fails on the first
  * non-finite value. */
@@ -337,32 +352,28 @@ static clae_status read_losses(clae_run *r, int epoch, size_t done, int over_ran
     if (s != CLAE_OK) return s;
     double weight = 0.0;
     for (size_t t = 0; t < n_terms; t++) terms[t] = 0.0;
+    /* Over ranks a NaN is found in the epoch's sums, which every rank holds, so
+     * that all stop alike (a rank's own view mid-epoch decides nothing). */
+    int ranks = r->dist->size > 1, over = over_ranks && ranks;
     for (size_t b = 0; b < done; b++) {
         size_t rows = clae__micro_batch(b, r->train.count, r->batch, 1, r->dist).rows;
         for (size_t t = 0; t < n_terms && rows > 0; t++) {
             float v = r->host_losses[b * n_terms + t];
-            if (!isfinite(v)) {
-                char path[4200];
-                clae__checkpoint_path(r, path, sizeof path);
-                return clae__fail(r->ctx, CLAE_EDIVERGED,
-                                  "training diverged at epoch %d, batch %zu: the %s loss is %s; "
-                                  "%s keeps epoch %d (try a lower learning_rate)",
-                                  epoch, b + 1, r->model->term_names[t],
-                                  isnan(v) ? "NaN" : "infinite",
-                                  r->first_epoch || epoch > 1 ? path : "no checkpoint",
-                                  epoch - 1);
-            }
+            if (!isfinite(v) && !ranks) return diverged(r, epoch, b + 1, t, v);
             terms[t] += v * (double)rows;
         }
         weight += (double)rows;
     }
-    if (over_ranks && r->dist->size > 1) {
+    if (over) {
         double sums[CLAE_MAX_TERMS + 1];
         for (size_t t = 0; t < n_terms; t++) sums[t] = terms[t];
         sums[n_terms] = weight;
         s = clae_dist_sum_doubles(r->ctx, r->dist, sums, n_terms + 1);
         if (s != CLAE_OK) return s;
-        for (size_t t = 0; t < n_terms; t++) terms[t] = sums[t];
+        for (size_t t = 0; t < n_terms; t++) {
+            terms[t] = sums[t];
+            if (!isfinite(terms[t])) return diverged(r, epoch, 0, t, terms[t]);
+        }
         weight = sums[n_terms];
     }
     for (size_t t = 0; t < n_terms; t++) terms[t] = weight > 0 ? terms[t] / weight : 0.0;
