@@ -44,3 +44,22 @@ require_device() {
     echo "$1: no OpenCL device, skipped"
     exit 77
 }
+
+# max_diff A B: the largest |a - b| over the weights of two checkpoints, and the largest |a|
+max_diff() {
+    python3 - "$1" "$2" <<'PY'
+import json, struct, sys
+def load(p):
+    b = open(p, 'rb').read()
+    n = struct.unpack('<Q', b[:8])[0]
+    h, base, out = json.loads(b[8:8 + n]), 8 + n, {}
+    for k, v in h.items():
+        if k != '__metadata__' and not k.startswith('optimizer') and v['dtype'] == 'F32':
+            s, e = v['data_offsets']
+            out[k] = struct.unpack('<%df' % ((e - s) // 4), b[base + s:base + e])
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+assert a.keys() == b.keys()
+print(max(abs(x - y) for k in a for x, y in zip(a[k], b[k])), max(abs(x) for k in a for x in a[k]))
+PY
+}

@@ -70,6 +70,10 @@ const char *clae_layer_kind_name(clae_layer_kind k);
 /* padding = same: as much as keeps the map's size at stride 1 (k / 2 each side). */
 #define CLAE_PADDING_SAME (-1)
 
+/* [data] stream: auto streams batches from the host when the training and
+ * evaluation sets take more than half of [data] device_memory. */
+typedef enum { CLAE_STREAM_AUTO, CLAE_STREAM_NO, CLAE_STREAM_YES } clae_stream_mode;
+
 typedef struct {
     clae_layer_kind kind;
     int units;                  /* dense: units; conv, deconv: filters */
@@ -112,6 +116,8 @@ typedef struct clae_spec {
         unsigned char classes[CLAE_MAX_CLASSES]; /* classes[label] = 1: kept */
         int label_column;           /* CSV: 0 none, 1..N that column, CLAE_LABEL_COLUMN_LAST */
         uint64_t max_memory;        /* bytes the data may take in memory; 0 = half the machine's */
+        clae_stream_mode stream;    /* the training set on the device, or batches from the host */
+        uint64_t device_memory;     /* what the device may hold; 0 = its global memory */
     } data;
 
     struct {

@@ -74,9 +74,11 @@ enum { SEC_DATA, SEC_MODEL, SEC_DENSE, SEC_CONV, SEC_DECONV, SEC_MAXPOOL, SEC_UP
 
 static const char *const data_keys[] = {"train",   "labels", "test", "test_labels",
                                         "holdout", "limit",  "resize", "pad", "classes",
-                                        "label_column", "max_memory", NULL};
+                                        "label_column", "max_memory", "stream",
+                                        "device_memory", NULL};
 enum { D_TRAIN, D_LABELS, D_TEST, D_TEST_LABELS, D_HOLDOUT, D_LIMIT, D_RESIZE, D_PAD, D_CLASSES,
-       D_LABEL_COLUMN, D_MAX_MEMORY };
+       D_LABEL_COLUMN, D_MAX_MEMORY,
+       D_STREAM, D_DEVICE_MEMORY };
 static const char *const model_keys[] = {"code", "tied", "decoder", "output", "variational", NULL};
 enum { M_CODE, M_TIED, M_DECODER, M_OUTPUT, M_VARIATIONAL };
 /* Every layer key, and which sections take it. */
@@ -439,6 +441,14 @@ static int set_data(parser *p, int key, const char *v)
     case D_CLASSES: return get_classes(p, v, s->data.classes, &s->data.has_classes);
     case D_LABEL_COLUMN: return get_label_column(p, v, &s->data.label_column);
     case D_MAX_MEMORY: return get_bytes(p, v, &s->data.max_memory);
+    case D_STREAM: {
+        static const char *const modes[] = {"auto", "no", "yes", NULL};
+        int m;
+        if (get_enum(p, v, modes, &m)) return -1;
+        s->data.stream = (clae_stream_mode)m;
+        return 0;
+    }
+    case D_DEVICE_MEMORY: return get_bytes(p, v, &s->data.device_memory);
     default: return get_small_count(p, v, &s->data.pad, 0);
     }
 }

@@ -24,9 +24,12 @@ static const char *first_change(const clae_spec *was, const clae_spec *now)
         !same_layers(was->encoder, now->encoder, was->n_encoder) ||
         !same_layers(was->decoder, now->decoder, was->n_decoder))
         return "model (its [model], layer or [code] sections)";
-    /* max_memory only bounds what may be read; the samples are the same. */
+    /* max_memory, stream and device_memory say where the samples are held, not
+     * which: the same run */
     struct clae_data_spec data_was = was->data, data_now = now->data;
     data_was.max_memory = data_now.max_memory = 0;
+    data_was.stream = data_now.stream = CLAE_STREAM_AUTO;
+    data_was.device_memory = data_now.device_memory = 0;
     if (memcmp(&data_was, &data_now, sizeof data_was) != 0) return "data or split ([data])";
     if (memcmp(&was->noise, &now->noise, sizeof was->noise) != 0) return "input noise ([noise])";
     if (memcmp(&was->loss, &now->loss, sizeof was->loss) != 0) return "loss ([loss])";

@@ -197,10 +197,40 @@ static clae_status keep_train_mean(clae_run *r)
     for (size_t i = 0; i < count; i++)
         for (size_t j = 0; j < dim; j++) r->train_mean[j] += r->train.x[i * dim + j];
     for (size_t j = 0; j < dim; j++) r->train_mean[j] /= count ? (double)count : 1.0;
-    if (r->test.count) {
+    if (r->test.count && !r->streaming) {
         free(r->train.x);
         r->train.x = NULL;
     }
+    return CLAE_OK;
+}
+
+static double mib(double bytes) { return bytes / (1024.0 * 1024.0); }
+
+/* [data] stream: the training set stays on the host and each batch is
+ * uploaded as the step before it runs, when asked, or (auto) when the
+ * training and evaluation sets take more than half of what the device may
+ * hold ([data] device_memory, else its global memory). */
+static clae_status choose_streaming(clae_run *r)
+{
+    const clae_spec *spec = r->spec;
+    double data = 4.0 * (double)r->train.dim * (double)(r->train.count + r->test.count);
+    double device = spec->data.device_memory ? (double)spec->data.device_memory
+                                             : (double)clae_device_get_info(r->dev)->global_mem_bytes;
+    r->streaming = spec->data.stream == CLAE_STREAM_YES ||
+                   (spec->data.stream == CLAE_STREAM_AUTO && data > device / 2);
+    if (!r->streaming) return CLAE_OK;
+    if (spec->train.pretrain_greedy)
+        return clae__fail(r->ctx, CLAE_EUSAGE,
+                          "pretrain = greedy needs the training set on the device, but it is "
+                          "streamed ([data] stream; %.1f MiB of data, %.1f MiB of device memory)",
+                          mib(data), mib(device));
+    if (!r->test.count)
+        return clae__fail(r->ctx, CLAE_EUSAGE,
+                          "a streamed training set needs a test split to evaluate on the device "
+                          "([data] holdout or test)");
+    clae__log(r->ctx, CLAE_LOG_INFO,
+              "streaming batches from the host: %.1f MiB of data, %.1f MiB of device memory", mib(data),
+              mib(device));
     return CLAE_OK;
 }
 
@@ -301,12 +331,15 @@ static clae_status setup(clae_run *r)
     if (s == CLAE_OK) s = clae__optimizer_create(r->dev, spec, r->model->n_params, &r->opt);
     if (s == CLAE_OK) s = clae__optimizer_join(r->dev, &r->opt, r->dist, r->model->n_params);
     if (s == CLAE_OK) s = check_draw_range(r);
-    /* The whole dataset stays on the device; batches are gathered there. */
-    if (s == CLAE_OK) s = upload_dataset(r, &r->train, &r->train_x);
+    /* The whole dataset stays on the device and batches are gathered there;
+     * or, streamed, the training set stays on the host. */
+    if (s == CLAE_OK) s = choose_streaming(r);
+    if (s == CLAE_OK && !r->streaming) s = upload_dataset(r, &r->train, &r->train_x);
     if (s == CLAE_OK) s = keep_train_mean(r);
     if (s == CLAE_OK && r->test.count) s = upload_dataset(r, &r->test, &r->test_x);
-    if (s == CLAE_OK) s = clae__buf_create(r->dev, r->train.count, &r->order);
-    if (s == CLAE_OK) s = clae__buf_create(r->dev, share * dim, &r->batch_x);
+    if (s == CLAE_OK && !r->streaming) s = clae__buf_create(r->dev, r->train.count, &r->order);
+    if (s == CLAE_OK && !r->streaming) s = clae__buf_create(r->dev, share * dim, &r->batch_x);
+    if (s == CLAE_OK && r->streaming) s = clae__batch_stream_open(r->dev, share, dim, &r->stream);
     if (s == CLAE_OK)
         s = clae__buf_create(r->dev, batches * (size_t)r->model->n_terms, &r->losses);
     r->denoising = spec->noise.gaussian > 0 || spec->noise.mask > 0;
@@ -387,13 +420,23 @@ static double sum_terms(const clae_model *m, const double *terms)
     return sum;
 }
 
+/* Batch b's rows (this rank's share) gathered on the host and on their way to slot b % 2. */
+static clae_status stream_batch(clae_run *r, size_t b)
+{
+    clae_micro_batch mb = clae__micro_batch(b, r->train.count, r->batch, r->opt.accumulate, r->dist);
+    if (mb.rows == 0) return CLAE_OK;
+    return clae__batch_stream_put(&r->stream, (int)(b % 2), r->train.x, r->perm, mb.first,
+                                  mb.rows);
+}
+
 static clae_status train_epoch(clae_run *r, int epoch, double run_start, double *terms)
 {
     size_t batch = r->batch, dim = r->train.dim, count = r->train.count;
     size_t batches = (count + batch - 1) / batch, n_terms = (size_t)r->model->n_terms;
     const clae_spec *spec = r->spec;
     clae_shuffle(r->perm, count, spec->train.seed, (uint64_t)epoch);
-    clae_status s = clae__buf_write(r->dev, &r->order, 0, count, r->perm);
+    clae_status s = r->streaming ? CLAE_OK : clae__buf_write(r->dev, &r->order, 0, count, r->perm);
+    if (s == CLAE_OK && r->streaming) s = stream_batch(r, 0);
     double start = clae__now_seconds(), last_report = start;
     clae__optimizer_set_epoch(&r->opt, spec, epoch);
     clae_progress p = {.epoch = epoch, .epochs = spec->train.epochs, .batches = batches,
@@ -402,14 +445,20 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
     if (r->opts->progress && s == CLAE_OK) r->opts->progress(r->opts->progress_user, &p);
     for (size_t b = 0; b < batches && s == CLAE_OK; b++) {
         clae_micro_batch mb = clae__micro_batch(b, count, batch, r->opt.accumulate, r->dist);
-        if (mb.rows > 0)
+        const clae_buf *x = &r->batch_x;
+        if (r->streaming) { /* the next batch's upload beside this step */
+            if (b + 1 < batches) s = stream_batch(r, b + 1);
+            if (s == CLAE_OK && mb.rows > 0) s = clae__batch_stream_take(&r->stream, (int)(b % 2), &x);
+        } else if (mb.rows > 0) {
             s = clae__gather_rows(r->dev, mb.rows, dim, &r->train_x, &r->order, mb.first,
                                   &r->batch_x, 0);
+        }
         /* over ranks, a stop is agreed at a step's end, so that all stop there */
         r->opt.stop_local = r->opts->stop && *r->opts->stop;
         if (s == CLAE_OK)
-            s = clae__train_micro_step(r->model, &r->opt, &r->batch_x, &r->batch_x, mb,
-                                       &r->losses, b * n_terms);
+            s = clae__train_micro_step(r->model, &r->opt, x, x, mb, &r->losses, b * n_terms);
+        if (s == CLAE_OK && r->streaming && mb.rows > 0)
+            s = clae__batch_stream_release(&r->stream, (int)(b % 2));
         if (s != CLAE_OK) break;
         if (r->dist->size > 1 ? mb.last && r->opt.stop_all : r->opt.stop_local) {
             s = clae__fail(r->ctx, CLAE_EINTERRUPTED,
@@ -449,6 +498,7 @@ static void cleanup(clae_run *r)
 {
     clae__optimizer_release(&r->opt);
     clae__model_destroy(r->model);
+    clae__batch_stream_close(&r->stream);
     clae__buf_release(&r->train_x);
     clae__buf_release(&r->test_x);
     clae__buf_release(&r->order);
@@ -509,6 +559,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
         return s;
     }
     if (s == CLAE_OK && r.first_epoch >= r.spec->train.epochs) s = clae__finish_trained(&r);
+    if (s == CLAE_OK) clae_result_set(result, "streamed", r.streaming);
     if (s == CLAE_OK && r.opt.sums) { /* what the ranks' gradient sums cost, per step */
         clae_result_set(result, "ranks", r.dist->size);
         clae_result_set(result, "allreduce_ms", 1e3 * r.opt.sum_seconds / (double)r.opt.sums);

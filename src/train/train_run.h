@@ -6,6 +6,7 @@
 #include "clae/data.h"
 #include "clae/train.h"
 #include "model/model.h"
+#include "device/batch_stream.h"
 #include "train/optimizer.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ typedef struct {
     clae_dataset train, test; /* train.x is freed once on the device, when test is the eval set */
     double *train_mean;       /* the mean training image: what the baseline MSE predicts */
     clae_buf train_x, test_x, order, batch_x, losses;
+    int streaming;           /* [data] stream: train stays on the host, batches are uploaded */
+    clae_batch_stream stream;
     int denoising;           /* the model corrupts its input in training */
     clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed key */
     float *host_losses;
