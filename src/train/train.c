@@ -234,58 +234,6 @@ static clae_status choose_streaming(clae_run *r)
     return CLAE_OK;
 }
 
-/* A device buffer as rank 0 holds it, on every rank. */
-static clae_status broadcast_buffer(clae_run *r, clae_buf *b)
-{
-    if (!b->mem || b->count == 0) return CLAE_OK;
-    float *host = malloc(b->count * sizeof *host);
-    if (!host) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
-    clae_status s = clae__buf_read(r->dev, b, 0, b->count, host);
-    if (s == CLAE_OK) s = clae_dist_broadcast(r->ctx, r->dist, host, b->count * sizeof *host);
-    if (s == CLAE_OK) s = clae__buf_write(r->dev, b, 0, b->count, host);
-    free(host);
-    return s;
-}
-
-/* Every rank starts from rank 0's state: its weights and optimiser moments,
- * fresh or resumed (only rank 0 reads the checkpoint), and where it stands. */
-static clae_status share_state(clae_run *r)
-{
-    if (r->dist->size <= 1) return CLAE_OK;
-    int64_t where[2] = {r->first_epoch, (int64_t)r->opt.steps};
-    clae_status s = clae_dist_broadcast(r->ctx, r->dist, where, sizeof where);
-    r->first_epoch = (int)where[0];
-    r->opt.steps = (uint64_t)where[1];
-    clae_buf *bufs[] = {&r->model->params, &r->model->stats, &r->opt.m, &r->opt.v};
-    for (size_t i = 0; s == CLAE_OK && i < sizeof bufs / sizeof bufs[0]; i++)
-        s = broadcast_buffer(r, bufs[i]);
-    return s;
-}
-
-/* Every epoch the ranks compare a checksum of their weights: the same
- * gradient sums and steps must leave the same bits everywhere. */
-static clae_status check_ranks_agree(clae_run *r, int epoch)
-{
-    if (r->dist->size <= 1) return CLAE_OK;
-    size_t n = r->model->params.count;
-    float *w = malloc((n ? n : 1) * sizeof *w);
-    if (!w) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
-    clae_status s = clae__buf_read(r->dev, &r->model->params, 0, n, w);
-    uint64_t h = 1469598103934665603u, lo = 0, hi = 0; /* FNV-1a over the bytes */
-    for (size_t i = 0; s == CLAE_OK && i < n * sizeof *w; i++)
-        h = (h ^ ((const unsigned char *)w)[i]) * 1099511628211u;
-    free(w);
-    if (s == CLAE_OK) s = clae_dist_min_max(r->ctx, r->dist, h, &lo, &hi);
-    if (s != CLAE_OK) return s;
-    if (lo != hi)
-        return clae__fail(r->ctx, CLAE_EINTERNAL,
-                          "after epoch %d the %d ranks hold different weights (checksums "
-                          "%016" PRIx64 " to %016" PRIx64 ")", epoch, r->dist->size, lo, hi);
-    clae__log(r->ctx, CLAE_LOG_INFO, "epoch %d: the %d ranks hold the same weights (checksum "
-              "%016" PRIx64 ")", epoch, r->dist->size, h);
-    return CLAE_OK;
-}
-
 /* A model that draws at random in training (noise, dropout, a VAE's eps)
  * keys each value by its 32-bit place in the step: the step must fit. */
 static clae_status check_draw_range(clae_run *r)
@@ -358,7 +306,7 @@ static clae_status setup(clae_run *r)
 
     s = clae__model_init(r->model, spec->train.seed);
     if (s == CLAE_OK && r->opts->resume && r->writer) s = resume(r);
-    return s == CLAE_OK ? share_state(r) : s;
+    return s == CLAE_OK ? clae__share_state(r) : s;
 }
 
 /* "training diverged at epoch E, batch B: the T loss is NaN; ..." (batch 0:
@@ -543,7 +491,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     for (int epoch = r.first_epoch + 1; s == CLAE_OK && epoch <= r.spec->train.epochs; epoch++) {
         double epoch_start = clae__now_seconds(), terms[CLAE_MAX_TERMS] = {0};
         s = train_epoch(&r, epoch, run_start, terms);
-        if (s == CLAE_OK) s = check_ranks_agree(&r, epoch);
+        if (s == CLAE_OK) s = clae__check_ranks_agree(&r, epoch);
         /* rank 0 evaluates and writes; the others wait for its word on stopping early */
         if (s == CLAE_OK && r.writer) s = clae__finish_epoch(&r, epoch, terms, epoch_start);
         int32_t stop = s == CLAE_OK && r.writer && epoch < r.spec->train.epochs &&

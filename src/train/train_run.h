@@ -40,6 +40,11 @@ typedef struct {
 } clae_run;
 
 double clae__now_seconds(void);
+/* ranks.c: every rank starts from rank 0's weights, optimiser moments and
+ * place (fresh or resumed); every epoch the ranks compare their weights'
+ * checksums (an internal error when they differ). No-ops for one rank. */
+clae_status clae__share_state(clae_run *r);
+clae_status clae__check_ranks_agree(clae_run *r, int epoch);
 void clae__checkpoint_path(const clae_run *r, char *path, size_t size);
 clae_status clae__append_history(clae_run *r, const char *row);
 /* The rows the model is evaluated on: the test split, else the training set. */
