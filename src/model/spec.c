@@ -17,6 +17,7 @@
  * - Keys of features this version lacks are accepted only at their "off"
  *   value, so no setting is ever silently ignored. */
 #include "clae/spec.h"
+#include "model/spec_values.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,7 +37,7 @@
 
 /* ---- names ---------------------------------------------------------- */
 
-static int same_word(const char *a, const char *b) /* ASCII, case-insensitive */
+int clae__spec_same_word(const char *a, const char *b) /* ASCII, case-insensitive */
 {
     for (; *a && *b; a++, b++)
         if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
@@ -57,7 +58,7 @@ const char *clae_activation_name(clae_activation a)
 int clae_activation_parse(const char *name, clae_activation *out)
 {
     for (int i = 0; name && i < CLAE_ACT_COUNT; i++)
-        if (same_word(name, act_names[i])) {
+        if (clae__spec_same_word(name, act_names[i])) {
             *out = (clae_activation)i;
             return 0;
         }
@@ -113,7 +114,6 @@ _Static_assert(sizeof data_keys / sizeof *data_keys - 1 <= MAX_KEYS, "raise MAX_
 static const char *const output_keys[] = {"dir", "samples", NULL};
 enum { O_DIR, O_SAMPLES };
 
-typedef struct parser parser;
 typedef int (*setter)(parser *p, int key, const char *value);
 static int set_data(parser *, int, const char *), set_model(parser *, int, const char *),
     set_layer(parser *, int, const char *), set_code(parser *, int, const char *),
@@ -211,8 +211,7 @@ static int fail_at(parser *p, int line, const char *fmt, ...)
 }
 
 /* "name:line: [section] key: msg" for the key being set. */
-static int key_fail(parser *p, const char *fmt, ...) CLAE__PRINTF(2, 3);
-static int key_fail(parser *p, const char *fmt, ...)
+int clae__spec_key_fail(parser *p, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -223,233 +222,43 @@ static int key_fail(parser *p, const char *fmt, ...)
                    sections[p->sec].keys[p->key], msg);
 }
 
-/* ---- values ---------------------------------------------------------- */
-
-/* strtol with the whole string consumed; out of range clamps to LONG_MIN/MAX
- * so that the caller's range check reports it. */
-static int parse_long(const char *v, long *out)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (end == v || *end) return -1;
-    *out = x;
-    return 0;
-}
-
-static int parse_double(const char *v, double *out)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (end == v || *end || errno == ERANGE || !isfinite(x)) return -1;
-    *out = x;
-    return 0;
-}
-
-static int get_count(parser *p, const char *v, int *out) /* 1 .. CLAE_SPEC_MAX_COUNT */
-{
-    long x;
-    if (parse_long(v, &x) || x <= 0) return key_fail(p, "expected a positive integer, got \"%s\"", v);
-    if (x > CLAE_SPEC_MAX_COUNT) return key_fail(p, "must be at most %d, got \"%s\"", CLAE_SPEC_MAX_COUNT, v);
-    *out = (int)x;
-    return 0;
-}
-
-/* A size in bytes: a whole number with an optional K, M, G or T (binary
- * multiples, as in 512M), 0 included. */
-static int get_bytes(parser *p, const char *v, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    unsigned shift = 0;
-    const char *units = "KMGT";
-    const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
-    if (u && *u) {
-        shift = 10u * (unsigned)(u - units + 1);
-        end++;
-    }
-    if (end == v || *end || !isdigit((unsigned char)v[0]) || errno == ERANGE ||
-        x > (UINT64_MAX >> shift))
-        return key_fail(p, "expected a size in bytes such as 512M or 2G, got \"%s\"", v);
-    *out = (uint64_t)x << shift;
-    return 0;
-}
-
-static int get_positive(parser *p, const char *v, double *out)
-{
-    double x;
-    if (parse_double(v, &x) || !(x > 0)) return key_fail(p, "expected a positive number, got \"%s\"", v);
-    /* the device computes in float: 1e-300 would become 0 there, 1e308 infinity */
-    if (x < FLT_MIN || x > FLT_MAX)
-        return key_fail(p, "expected a positive number a float can hold (%.1e to %.1e), got \"%s\"",
-                        (double)FLT_MIN, (double)FLT_MAX, v);
-    *out = x;
-    return 0;
-}
-
-static int get_fraction(parser *p, const char *v, double *out) /* [0, 1) */
-{
-    double x;
-    if (parse_double(v, &x) || x < 0 || x >= 1)
-        return key_fail(p, "expected a number in [0, 1), got \"%s\"", v);
-    *out = x;
-    return 0;
-}
-
-/* A key of a feature this version lacks: only 0 (off) is accepted. */
-static int get_nonnegative(parser *p, const char *v, double *out)
-{
-    double x;
-    if (parse_double(v, &x) || !(x >= 0)) return key_fail(p, "expected a number >= 0, got \"%s\"", v);
-    *out = x;
-    return 0;
-}
-
-/* In (0, 1): a probability that is neither impossible nor certain. */
-static int get_open_fraction(parser *p, const char *v, double *out)
-{
-    double x;
-    if (parse_double(v, &x) || !(x > 0 && x < 1))
-        return key_fail(p, "expected a number in (0, 1), got \"%s\"", v);
-    *out = x;
-    return 0;
-}
-
-static int get_enum(parser *p, const char *v, const char *const *names, int *out)
-{
-    char list[256] = "";
-    for (int i = 0; names[i]; i++) {
-        if (same_word(v, names[i])) {
-            *out = i;
-            return 0;
-        }
-        size_t n = strlen(list);
-        snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", names[i]);
-    }
-    return key_fail(p, "expected one of %s, got \"%s\"", list, v);
-}
-
-static int get_bool(parser *p, const char *v, int *out)
-{
-    static const char *const words[] = {"no", "yes", "false", "true", "0", "1", NULL};
-    for (int i = 0; words[i]; i++)
-        if (same_word(v, words[i])) {
-            *out = i % 2;
-            return 0;
-        }
-    return key_fail(p, "expected yes or no, got \"%s\"", v);
-}
-
-static int get_activation(parser *p, const char *v, clae_activation *out)
-{
-    if (clae_activation_parse(v, out) == 0) return 0;
-    return key_fail(p, "expected one of relu, sigmoid, tanh, linear, leaky_relu, elu, got \"%s\"", v);
-}
-
-static int get_path(parser *p, const char *v, char out[CLAE_PATH_MAX])
-{
-    if (!*v) return key_fail(p, "expected a path, got \"\"");
-    if (strlen(v) >= CLAE_PATH_MAX) return key_fail(p, "longer than %d characters", CLAE_PATH_MAX - 1);
-    memcpy(out, v, strlen(v) + 1);
-    return 0;
-}
-
-static int get_dims(parser *p, const char *v, int n, int *out);
-static int get_small_count(parser *p, const char *v, int *out, int lo);
-
-/* A list of labels and label ranges: "0-8", "3", "1,3,5-7". */
-int clae_parse_label_set(const char *text, unsigned char *mask)
-{
-    unsigned char m[CLAE_MAX_CLASSES] = {0};
-    const char *c = text;
-    for (;;) {
-        char *end;
-        while (*c == ' ') c++;
-        if (!isdigit((unsigned char)*c)) return -1;
-        long lo = strtol(c, &end, 10), hi = lo;
-        c = end;
-        while (*c == ' ') c++;
-        if (*c == '-') {
-            c++;
-            while (*c == ' ') c++;
-            if (!isdigit((unsigned char)*c)) return -1;
-            hi = strtol(c, &end, 10);
-            c = end;
-            while (*c == ' ') c++;
-        }
-        if (lo > hi || hi >= CLAE_MAX_CLASSES) return -2;
-        for (long k = lo; k <= hi; k++) m[k] = 1;
-        if (*c == '\0') {
-            memcpy(mask, m, sizeof m);
-            return 0;
-        }
-        if (*c != ',') return -1;
-        c++;
-    }
-}
-
-static int get_classes(parser *p, const char *v, unsigned char *mask, int *has)
-{
-    int r = clae_parse_label_set(v, mask);
-    if (r == -2)
-        return key_fail(p, "expected labels from 0 to %d in increasing ranges, got \"%s\"",
-                        CLAE_MAX_CLASSES - 1, v);
-    if (r != 0) return key_fail(p, "expected a label list such as 0-8 or 1,3,5-7, got \"%s\"", v);
-    *has = 1;
-    return 0;
-}
-
-/* none | first | last | a 1-based column number */
-static int get_label_column(parser *p, const char *v, int *out)
-{
-    long x;
-    if (same_word(v, "none")) *out = 0;
-    else if (same_word(v, "first")) *out = 1;
-    else if (same_word(v, "last")) *out = CLAE_LABEL_COLUMN_LAST;
-    else if (parse_long(v, &x) == 0 && x >= 1 && x <= CLAE_SPEC_MAX_COUNT) *out = (int)x;
-    else return key_fail(p, "expected none, first, last or a column number from 1, got \"%s\"", v);
-    return 0;
-}
-
 /* ---- the setters, one per section ------------------------------------ */
 
 static int set_data(parser *p, int key, const char *v)
 {
     clae_spec *s = p->spec;
     switch (key) {
-    case D_TRAIN: return get_path(p, v, s->data.train);
-    case D_LABELS: return get_path(p, v, s->data.labels);
-    case D_TEST: return get_path(p, v, s->data.test);
-    case D_TEST_LABELS: return get_path(p, v, s->data.test_labels);
-    case D_HOLDOUT: return get_fraction(p, v, &s->data.holdout);
+    case D_TRAIN: return clae__spec_get_path(p, v, s->data.train);
+    case D_LABELS: return clae__spec_get_path(p, v, s->data.labels);
+    case D_TEST: return clae__spec_get_path(p, v, s->data.test);
+    case D_TEST_LABELS: return clae__spec_get_path(p, v, s->data.test_labels);
+    case D_HOLDOUT: return clae__spec_get_fraction(p, v, &s->data.holdout);
     case D_LIMIT: {
         long x;
-        if (parse_long(v, &x) || x < 0 || x == LONG_MAX)
-            return key_fail(p, "expected a non-negative integer, got \"%s\"", v);
+        if (clae__spec_parse_long(v, &x) || x < 0 || x == LONG_MAX)
+            return clae__spec_key_fail(p, "expected a non-negative integer, got \"%s\"", v);
         s->data.limit = x;
         return 0;
     }
     case D_RESIZE: {
         int hw[2];
-        if (get_dims(p, v, 2, hw)) return -1;
+        if (clae__spec_get_dims(p, v, 2, hw)) return -1;
         s->data.resize_h = hw[0];
         s->data.resize_w = hw[1];
         return 0;
     }
-    case D_CLASSES: return get_classes(p, v, s->data.classes, &s->data.has_classes);
-    case D_LABEL_COLUMN: return get_label_column(p, v, &s->data.label_column);
-    case D_MAX_MEMORY: return get_bytes(p, v, &s->data.max_memory);
+    case D_CLASSES: return clae__spec_get_classes(p, v, s->data.classes, &s->data.has_classes);
+    case D_LABEL_COLUMN: return clae__spec_get_label_column(p, v, &s->data.label_column);
+    case D_MAX_MEMORY: return clae__spec_get_bytes(p, v, &s->data.max_memory);
     case D_STREAM: {
         static const char *const modes[] = {"auto", "no", "yes", NULL};
         int m;
-        if (get_enum(p, v, modes, &m)) return -1;
+        if (clae__spec_get_enum(p, v, modes, &m)) return -1;
         s->data.stream = (clae_stream_mode)m;
         return 0;
     }
-    case D_DEVICE_MEMORY: return get_bytes(p, v, &s->data.device_memory);
-    default: return get_small_count(p, v, &s->data.pad, 0);
+    case D_DEVICE_MEMORY: return clae__spec_get_bytes(p, v, &s->data.device_memory);
+    default: return clae__spec_get_small_count(p, v, &s->data.pad, 0);
     }
 }
 
@@ -461,51 +270,15 @@ static int set_model(parser *p, int key, const char *v)
     clae_spec *s = p->spec;
     int i = 0;
     switch (key) {
-    case M_CODE: return get_count(p, v, &s->model.code);
-    case M_TIED: return get_bool(p, v, &s->model.tied);
-    case M_DECODER: return get_enum(p, v, decoders, &s->model.decoder_explicit);
+    case M_CODE: return clae__spec_get_count(p, v, &s->model.code);
+    case M_TIED: return clae__spec_get_bool(p, v, &s->model.tied);
+    case M_DECODER: return clae__spec_get_enum(p, v, decoders, &s->model.decoder_explicit);
     case M_OUTPUT:
-        if (get_enum(p, v, outputs, &i)) return -1;
+        if (clae__spec_get_enum(p, v, outputs, &i)) return -1;
         s->model.output = output_acts[i];
         return 0;
-    default: return get_bool(p, v, &s->model.variational);
+    default: return clae__spec_get_bool(p, v, &s->model.variational);
     }
-}
-
-/* "CxHxW" (reshape) or "HxW" (resize): n positive counts separated by 'x'. */
-static int get_dims(parser *p, const char *v, int n, int *out)
-{
-    const char *c = v;
-    for (int i = 0; i < n; i++) {
-        char *end;
-        errno = 0;
-        long x = isdigit((unsigned char)*c) ? strtol(c, &end, 10) : 0;
-        if (x <= 0 || x > CLAE_SPEC_MAX_COUNT || (i + 1 < n ? *end != 'x' : *end != '\0'))
-            return key_fail(p, "expected %s with positive sizes, got \"%s\"",
-                            n == 3 ? "CxHxW" : "HxW", v);
-        out[i] = (int)x;
-        c = end + 1;
-    }
-    return 0;
-}
-
-static int get_padding(parser *p, const char *v, int *out)
-{
-    long x;
-    if (same_word(v, "same")) *out = CLAE_PADDING_SAME;
-    else if (same_word(v, "valid")) *out = 0;
-    else if (parse_long(v, &x) == 0 && x >= 0 && x <= 1024) *out = (int)x;
-    else return key_fail(p, "expected same, valid or a number of zeros 0 to 1024, got \"%s\"", v);
-    return 0;
-}
-
-static int get_small_count(parser *p, const char *v, int *out, int lo)
-{
-    long x;
-    if (parse_long(v, &x) || x < lo || x > 1024)
-        return key_fail(p, "expected an integer from %d to 1024, got \"%s\"", lo, v);
-    *out = (int)x;
-    return 0;
 }
 
 /* Every layer section: the key's name says what it sets. */
@@ -513,30 +286,30 @@ static int set_layer(parser *p, int key, const char *v)
 {
     clae_layer_spec *l = p->layer;
     const char *name = sections[p->sec].keys[key];
-    if (!strcmp(name, "units") || !strcmp(name, "filters")) return get_count(p, v, &l->units);
-    if (!strcmp(name, "activation")) return get_activation(p, v, &l->activation);
-    if (!strcmp(name, "size")) return get_small_count(p, v, &l->size, 1);
-    if (!strcmp(name, "stride")) return get_small_count(p, v, &l->stride, 1);
-    if (!strcmp(name, "padding")) return get_padding(p, v, &l->padding);
-    if (!strcmp(name, "output_padding")) return get_small_count(p, v, &l->output_padding, 0);
-    if (!strcmp(name, "bias")) return get_bool(p, v, &l->bias);
-    if (!strcmp(name, "factor")) return get_small_count(p, v, &l->factor, 1);
-    if (!strcmp(name, "rate")) return get_fraction(p, v, &l->rate);
-    if (!strcmp(name, "momentum")) return get_open_fraction(p, v, &l->momentum);
-    if (!strcmp(name, "epsilon")) return get_positive(p, v, &l->epsilon);
-    return get_dims(p, v, 3, l->shape);
+    if (!strcmp(name, "units") || !strcmp(name, "filters")) return clae__spec_get_count(p, v, &l->units);
+    if (!strcmp(name, "activation")) return clae__spec_get_activation(p, v, &l->activation);
+    if (!strcmp(name, "size")) return clae__spec_get_small_count(p, v, &l->size, 1);
+    if (!strcmp(name, "stride")) return clae__spec_get_small_count(p, v, &l->stride, 1);
+    if (!strcmp(name, "padding")) return clae__spec_get_padding(p, v, &l->padding);
+    if (!strcmp(name, "output_padding")) return clae__spec_get_small_count(p, v, &l->output_padding, 0);
+    if (!strcmp(name, "bias")) return clae__spec_get_bool(p, v, &l->bias);
+    if (!strcmp(name, "factor")) return clae__spec_get_small_count(p, v, &l->factor, 1);
+    if (!strcmp(name, "rate")) return clae__spec_get_fraction(p, v, &l->rate);
+    if (!strcmp(name, "momentum")) return clae__spec_get_open_fraction(p, v, &l->momentum);
+    if (!strcmp(name, "epsilon")) return clae__spec_get_positive(p, v, &l->epsilon);
+    return clae__spec_get_dims(p, v, 3, l->shape);
 }
 
 static int set_code(parser *p, int key, const char *v)
 {
     (void)key;
-    return get_activation(p, v, &p->spec->code_activation);
+    return clae__spec_get_activation(p, v, &p->spec->code_activation);
 }
 
 static int set_noise(parser *p, int key, const char *v)
 {
-    if (key == N_GAUSSIAN) return get_nonnegative(p, v, &p->spec->noise.gaussian);
-    return get_fraction(p, v, &p->spec->noise.mask);
+    if (key == N_GAUSSIAN) return clae__spec_get_nonnegative(p, v, &p->spec->noise.gaussian);
+    return clae__spec_get_fraction(p, v, &p->spec->noise.mask);
 }
 
 static int set_loss(parser *p, int key, const char *v)
@@ -549,24 +322,24 @@ static int set_loss(parser *p, int key, const char *v)
     int i = 0;
     switch (key) {
     case LO_RECON:
-        if (get_enum(p, v, recons, &i)) return -1;
+        if (clae__spec_get_enum(p, v, recons, &i)) return -1;
         s->loss.reconstruction = i ? CLAE_RECON_BCE : CLAE_RECON_MSE;
         return 0;
     case LO_SPARSITY:
-        if (get_enum(p, v, sparsities, &i)) return -1;
+        if (clae__spec_get_enum(p, v, sparsities, &i)) return -1;
         s->loss.sparsity = sparsity_kinds[i];
         return 0;
-    case LO_SPARSITY_WEIGHT: return get_nonnegative(p, v, &s->loss.sparsity_weight);
-    case LO_SPARSITY_TARGET: return get_open_fraction(p, v, &s->loss.sparsity_target);
+    case LO_SPARSITY_WEIGHT: return clae__spec_get_nonnegative(p, v, &s->loss.sparsity_weight);
+    case LO_SPARSITY_TARGET: return clae__spec_get_open_fraction(p, v, &s->loss.sparsity_target);
     case LO_WTA: {
         double x;
-        if (parse_double(v, &x) || !(x >= 0 && x < 100))
-            return key_fail(p, "expected a percentage in [0, 100), got \"%s\"", v);
+        if (clae__spec_parse_double(v, &x) || !(x >= 0 && x < 100))
+            return clae__spec_key_fail(p, "expected a percentage in [0, 100), got \"%s\"", v);
         s->loss.winner_take_all = x;
         return 0;
     }
-    case LO_KL_WEIGHT: return get_nonnegative(p, v, &s->loss.kl_weight);
-    default: return get_nonnegative(p, v, &s->loss.contractive);
+    case LO_KL_WEIGHT: return clae__spec_get_nonnegative(p, v, &s->loss.kl_weight);
+    default: return clae__spec_get_nonnegative(p, v, &s->loss.contractive);
     }
 }
 
@@ -579,44 +352,44 @@ static int set_train(parser *p, int key, const char *v)
     struct clae_spec *s = p->spec;
     int i = 0;
     switch (key) {
-    case T_EPOCHS: return get_count(p, v, &s->train.epochs);
-    case T_BATCH: return get_count(p, v, &s->train.batch);
-    case T_ACCUMULATE: return get_count(p, v, &s->train.accumulate);
+    case T_EPOCHS: return clae__spec_get_count(p, v, &s->train.epochs);
+    case T_BATCH: return clae__spec_get_count(p, v, &s->train.batch);
+    case T_ACCUMULATE: return clae__spec_get_count(p, v, &s->train.accumulate);
     case T_OPTIMIZER:
-        if (get_enum(p, v, optimizers, &i)) return -1;
+        if (clae__spec_get_enum(p, v, optimizers, &i)) return -1;
         s->train.optimizer = opt_kinds[i];
         return 0;
-    case T_LR: return get_positive(p, v, &s->train.learning_rate);
-    case T_MOMENTUM: return get_fraction(p, v, &s->train.momentum);
-    case T_BETA1: return get_fraction(p, v, &s->train.beta1);
-    case T_BETA2: return get_fraction(p, v, &s->train.beta2);
-    case T_RHO: return get_fraction(p, v, &s->train.rho);
-    case T_EPSILON: return get_positive(p, v, &s->train.epsilon);
+    case T_LR: return clae__spec_get_positive(p, v, &s->train.learning_rate);
+    case T_MOMENTUM: return clae__spec_get_fraction(p, v, &s->train.momentum);
+    case T_BETA1: return clae__spec_get_fraction(p, v, &s->train.beta1);
+    case T_BETA2: return clae__spec_get_fraction(p, v, &s->train.beta2);
+    case T_RHO: return clae__spec_get_fraction(p, v, &s->train.rho);
+    case T_EPSILON: return clae__spec_get_positive(p, v, &s->train.epsilon);
     case T_SEED: {
         char *end;
         errno = 0;
         unsigned long long x = isdigit((unsigned char)v[0]) ? strtoull(v, &end, 10) : 0;
         if (!isdigit((unsigned char)v[0]) || *end || errno == ERANGE || x > UINT64_MAX)
-            return key_fail(p, "expected an unsigned 64-bit integer, got \"%s\"", v);
+            return clae__spec_key_fail(p, "expected an unsigned 64-bit integer, got \"%s\"", v);
         s->train.seed = (uint64_t)x;
         return 0;
     }
-    case T_PRETRAIN: return get_enum(p, v, pretrains, &s->train.pretrain_greedy);
-    case T_PATIENCE: return get_small_count(p, v, &s->train.patience, 0);
+    case T_PRETRAIN: return clae__spec_get_enum(p, v, pretrains, &s->train.pretrain_greedy);
+    case T_PATIENCE: return clae__spec_get_small_count(p, v, &s->train.patience, 0);
     case T_SCHEDULE:
-        if (get_enum(p, v, schedules, &i)) return -1;
+        if (clae__spec_get_enum(p, v, schedules, &i)) return -1;
         s->train.schedule = (clae_schedule)i;
         return 0;
-    case T_SCHEDULE_STEP: return get_small_count(p, v, &s->train.schedule_step, 0);
-    case T_SCHEDULE_GAMMA: return get_open_fraction(p, v, &s->train.schedule_gamma);
-    default: return get_count(p, v, &s->train.pretrain_epochs);
+    case T_SCHEDULE_STEP: return clae__spec_get_small_count(p, v, &s->train.schedule_step, 0);
+    case T_SCHEDULE_GAMMA: return clae__spec_get_open_fraction(p, v, &s->train.schedule_gamma);
+    default: return clae__spec_get_count(p, v, &s->train.pretrain_epochs);
     }
 }
 
 static int set_output(parser *p, int key, const char *v)
 {
-    if (key == O_DIR) return get_path(p, v, p->spec->output.dir);
-    return get_count(p, v, &p->spec->output.samples);
+    if (key == O_DIR) return clae__spec_get_path(p, v, p->spec->output.dir);
+    return clae__spec_get_count(p, v, &p->spec->output.samples);
 }
 
 /* ---- section headers ------------------------------------------------- */
@@ -777,7 +550,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     while (keys[k] && strcmp(keys[k], name) != 0) k++;
     if (!keys[k]) return !fail_at(p, p->line, "[%s] %s: unknown key", sections[p->sec].name, name);
     p->key = k;
-    if (p->key_line[k]) return !key_fail(p, "duplicate key (first at line %d)", p->key_line[k]);
+    if (p->key_line[k]) return !clae__spec_key_fail(p, "duplicate key (first at line %d)", p->key_line[k]);
     p->key_line[k] = p->line;
 
     /* inih strips " ; comment" (in its default build) but never " # comment";
