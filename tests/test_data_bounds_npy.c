@@ -13,6 +13,7 @@
 #include "check.h"
 #include "clae/data.h"
 #include "io/npy.h"
+#include "test_files.h"
 
 static char tmpdir[64];
 
@@ -28,10 +29,7 @@ static const char *path_of(const char *name)
 static const char *put(const char *name, const void *bytes, size_t size)
 {
     const char *path = path_of(name);
-    FILE *f = fopen(path, "wb");
-    if (!f || (size && fwrite(bytes, 1, size, f) != size))
-        fprintf(stderr, "cannot write %s\n", path);
-    if (f) fclose(f);
+    if (!write_bytes(path, bytes, size)) fprintf(stderr, "cannot write %s\n", path);
     return path;
 }
 

@@ -40,6 +40,10 @@ clae_status clae_dist_sum(clae_ctx *ctx, clae_dist *d, float *x, size_t n);
 clae_status clae_dist_sum_doubles(clae_ctx *ctx, clae_dist *d, double *x, size_t n);
 /* Rank 0's bytes to every rank. */
 clae_status clae_dist_broadcast(clae_ctx *ctx, clae_dist *d, void *bytes, size_t n);
+/* Whether every rank holds the same n bytes (a 64-bit hash of them, compared
+ * over the ranks): *same, and this rank's hash in *hash (may be NULL). */
+clae_status clae_dist_same(clae_ctx *ctx, clae_dist *d, const void *bytes, size_t n, int *same,
+                           uint64_t *hash);
 /* The smallest and largest of v over the ranks. */
 clae_status clae_dist_min_max(clae_ctx *ctx, clae_dist *d, uint64_t v, uint64_t *min,
                               uint64_t *max);

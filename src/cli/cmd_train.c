@@ -417,11 +417,10 @@ static clae_status agree_on_run(clae_ctx *ctx, clae_dist *dist, const clae_spec 
     int32_t r = *resume;
     clae_status s = clae_dist_broadcast(ctx, dist, &r, sizeof r);
     *resume = r;
-    uint64_t h = 1469598103934665603u, lo, hi; /* FNV-1a of the spec text */
-    for (const char *c = spec->text ? spec->text : ""; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211u;
-    if (s == CLAE_OK) s = clae_dist_min_max(ctx, dist, h, &lo, &hi);
-    if (s == CLAE_OK && lo != hi)
+    const char *text = spec->text ? spec->text : "";
+    int same = 0;
+    if (s == CLAE_OK) s = clae_dist_same(ctx, dist, text, strlen(text), &same, NULL);
+    if (s == CLAE_OK && !same)
         s = clae__fail(ctx, CLAE_EUSAGE,
                        "the ranks read different specs: give every rank the same --spec, and "
                        "its run folder on a file system all ranks see");

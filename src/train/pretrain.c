@@ -74,7 +74,7 @@ static clae_status train_stage(clae_run *r, int k, const clae_spec *st, clae_mod
                                       &batch_x, 0);
             opt->stop_local = r->opts->stop && *r->opts->stop;
             if (s == CLAE_OK) s = clae__train_micro_step(sm, opt, &batch_x, &batch_x, mb, &r->losses, b);
-            if (s == CLAE_OK && (r->dist->size > 1 ? mb.last && opt->stop_all : opt->stop_local))
+            if (s == CLAE_OK && clae__stop_after(opt, mb))
                 s = interrupted(r, k);
         }
         if (s == CLAE_OK) s = clae__buf_read(r->dev, &r->losses, 0, batches, r->host_losses);

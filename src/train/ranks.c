@@ -42,16 +42,15 @@ clae_status clae__check_ranks_agree(clae_run *r, int epoch)
     float *w = malloc((n ? n : 1) * sizeof *w);
     if (!w) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
     clae_status s = clae__buf_read(r->dev, &r->model->params, 0, n, w);
-    uint64_t h = 1469598103934665603u, lo = 0, hi = 0; /* FNV-1a over the bytes */
-    for (size_t i = 0; s == CLAE_OK && i < n * sizeof *w; i++)
-        h = (h ^ ((const unsigned char *)w)[i]) * 1099511628211u;
+    uint64_t h = 0;
+    int same = 0;
+    if (s == CLAE_OK) s = clae_dist_same(r->ctx, r->dist, w, n * sizeof *w, &same, &h);
     free(w);
-    if (s == CLAE_OK) s = clae_dist_min_max(r->ctx, r->dist, h, &lo, &hi);
     if (s != CLAE_OK) return s;
-    if (lo != hi)
+    if (!same)
         return clae__fail(r->ctx, CLAE_EINTERNAL,
-                          "after epoch %d the %d ranks hold different weights (checksums "
-                          "%016" PRIx64 " to %016" PRIx64 ")", epoch, r->dist->size, lo, hi);
+                          "after epoch %d the %d ranks hold different weights (this rank's "
+                          "checksum %016" PRIx64 ")", epoch, r->dist->size, h);
     clae__log(r->ctx, CLAE_LOG_INFO, "epoch %d: the %d ranks hold the same weights (checksum "
               "%016" PRIx64 ")", epoch, r->dist->size, h);
     return CLAE_OK;

@@ -47,6 +47,11 @@ clae_micro_batch clae__micro_batch(size_t b, size_t count, size_t batch, int per
     return mb;
 }
 
+int clae__stop_after(const clae_optimizer *opt, clae_micro_batch mb)
+{
+    return opt->dist && opt->dist->size > 1 ? mb.last && opt->stop_all : opt->stop_local;
+}
+
 /* The step's gradient summed over the ranks, with each rank's stop request
  * (its last value): every rank then holds the same gradient and the same
  * answer to "stop now?". */

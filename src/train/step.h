@@ -40,4 +40,8 @@ clae_status clae__train_micro_step(clae_model *m, clae_optimizer *opt, const cla
                                    const clae_buf *target, clae_micro_batch mb, clae_buf *losses,
                                    size_t loss_off);
 
+/* Whether training stops after this micro-batch, asked by opt->stop_local:
+ * at once on one rank; over ranks at the step's end, as agreed by its sum. */
+int clae__stop_after(const clae_optimizer *opt, clae_micro_batch mb);
+
 #endif

@@ -408,7 +408,7 @@ static clae_status train_epoch(clae_run *r, int epoch, double run_start, double 
         if (s == CLAE_OK && r->streaming && mb.rows > 0)
             s = clae__batch_stream_release(&r->stream, (int)(b % 2));
         if (s != CLAE_OK) break;
-        if (r->dist->size > 1 ? mb.last && r->opt.stop_all : r->opt.stop_local) {
+        if (clae__stop_after(&r->opt, mb)) {
             s = clae__fail(r->ctx, CLAE_EINTERRUPTED,
                            "interrupted in epoch %d; %s/model.safetensors keeps epoch %d "
                            "(continue with --resume)",
