@@ -1,6 +1,7 @@
 /* Datasets: loading (IDX, plain or gzipped; the bundled digits; folders of
- * PNGs; numeric CSV; numpy .npy; CIFAR-10 binary batches), splitting and
- * shuffling. Byte data is scaled to [0, 1]; other data is taken as it is. */
+ * PNGs; numeric CSV; numpy .npy; CIFAR-10 binary batches), or mapping a
+ * plain IDX or NPY file of bytes or floats; splitting and shuffling. Byte
+ * data is scaled to [0, 1]; other data is taken as it is. */
 #ifndef CLAE_DATA_H
 #define CLAE_DATA_H
 
@@ -13,6 +14,8 @@
 extern "C" {
 #endif
 
+struct clae_mapped; /* a read-only mapping of a data file (clae_dataset_map) */
+
 typedef struct clae_dataset {
     char name[256];  /* file name or "mnist", for messages */
     size_t count;    /* samples */
@@ -20,10 +23,12 @@ typedef struct clae_dataset {
     int height;
     int width;
     size_t dim;      /* values per sample = channels * height * width */
-    float *x;        /* count * dim values (byte data in [0, 1]), sample-major, planar */
+    float *x;        /* count * dim values (byte data in [0, 1]), sample-major, planar;
+                        NULL when mapped: then read them with clae_dataset_rows */
     int *labels;     /* count labels, or NULL */
     size_t file_count; /* samples in the file read, before bounds.take (a labels
                           file must hold this many); 0 = count */
+    struct clae_mapped *mapped; /* set when the samples are a mapped file's, not x */
 } clae_dataset;
 
 /* What a reader may hold: the first `take` samples of a file (0 = all) and at
@@ -71,6 +76,29 @@ uint64_t clae_data_default_budget(void);
  * (1-based), -1 the last. Anything else is refused naming what is accepted. */
 clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
                               const clae_data_bounds *bounds, clae_dataset *out);
+/* The samples of a plain (not gzipped) IDX image file of unsigned bytes
+ * (0x08) or big-endian floats (0x0D), or of a .npy array of dtype '|u1' or
+ * '<f4' (the shapes clae_npy_read_images takes), mapped read-only instead of
+ * read: *mapped = 1 and out is what clae_dataset_read gives (name, count
+ * after bounds->take, file_count, shape; no labels), except that out->x is
+ * NULL and out->mapped holds the mapping. Header errors are the reader's;
+ * floats are checked once, here, for values that are not finite (the
+ * reader's message), so that clae_dataset_rows cannot fail. The data budget
+ * (bounds->budget, [data] max_memory) does not apply to the mapped samples:
+ * they are the kernel's page cache, dropped under memory pressure, not the
+ * heap; it bounds what is copied out of them (clae_dataset_split). Any other
+ * path ("mnist", a folder, CSV, CIFAR, gzip, another type; or a file system
+ * that cannot map): *mapped = 0, out empty and CLAE_OK, to be read with
+ * clae_dataset_read. A mapped file must not be truncated while it is in use
+ * (reading past its new end is SIGBUS). */
+clae_status clae_dataset_map(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
+                             clae_dataset *out, int *mapped);
+/* Rows order[first .. first + n) of ds (order NULL: rows first .. first + n)
+ * into out (n * dim floats), planar, bit for bit the values
+ * clae_dataset_read gives: copied from x, or converted from a mapped file. */
+void clae_dataset_rows(const clae_dataset *ds, const uint32_t *order, size_t first, size_t n,
+                       float *out);
+
 /* A labels file for ds, replacing any labels it has: IDX of an integer type,
  * .npy of integers (shape (N,) or (N, 1)), or text with one integer a line
  * (.csv, .txt). The count must match ds->file_count (or count when that is
@@ -109,8 +137,8 @@ clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, const clae_dat
 clae_status clae_npy_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds);
 
 /* Keeps the samples whose label l has keep[l] set (keep has
- * CLAE_DATA_MAX_LABEL + 1 entries). Refused for data without labels and
- * when nothing is left. */
+ * CLAE_DATA_MAX_LABEL + 1 entries). Refused for data without labels, for a
+ * mapped set, and when nothing is left. */
 clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
                                         const unsigned char *keep);
 
@@ -121,10 +149,14 @@ clae_status clae_dataset_load_mnist(clae_ctx *ctx, const clae_data_bounds *bound
 /* Keeps only the first `limit` samples (0 = all). */
 void clae_dataset_limit(clae_dataset *ds, size_t limit);
 /* Moves the last round(holdout * count) samples of *all into *test (at least one
- * of each side must remain, or CLAE_EDATA). *all keeps the rest. */
+ * of each side must remain, or CLAE_EDATA). *all keeps the rest. Of a mapped
+ * set, test is a copy in memory (within the budget it was mapped with) and
+ * *all stays mapped. */
 clae_status clae_dataset_split(clae_ctx *ctx, clae_dataset *all, double holdout, clae_dataset *test);
+/* Frees the samples (or unmaps them) and the labels. */
 void clae_dataset_free(clae_dataset *ds);
-/* Every image bilinearly resized to h x w (PyTorch's align_corners = False). */
+/* Every image bilinearly resized to h x w (PyTorch's align_corners = False).
+ * Resize and pad change x in place: not for a mapped set. */
 clae_status clae_dataset_resize(clae_ctx *ctx, clae_dataset *ds, int h, int w);
 /* pad zeros added on each side of every image. */
 clae_status clae_dataset_pad(clae_ctx *ctx, clae_dataset *ds, int pad);

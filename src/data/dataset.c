@@ -1,4 +1,5 @@
-/* The bundled digits, limiting, splitting, freeing and shuffling datasets. */
+/* The bundled digits, limiting, splitting, freeing and shuffling datasets
+ * (in memory or mapped). */
 #include "clae/data.h"
 
 #include <stdio.h>
@@ -6,6 +7,8 @@
 #include <string.h>
 
 #include "data/bundled.h"
+#include "data/mapped.h"
+#include "data/reader.h"
 
 clae_status clae_dataset_load_mnist(clae_ctx *ctx, const clae_data_bounds *bounds,
                                     clae_dataset *out)
@@ -27,8 +30,9 @@ void clae_dataset_limit(clae_dataset *ds, size_t limit)
 {
     if (!ds || limit == 0 || limit >= ds->count) return;
     ds->count = limit;
-    /* Give the tail back; a failed shrink just keeps the larger block. */
-    float *x = realloc(ds->x, limit * ds->dim * sizeof *x);
+    /* Give the tail back; a failed shrink just keeps the larger block. A
+     * mapped set's pages past the limit are never read. */
+    float *x = ds->x ? realloc(ds->x, limit * ds->dim * sizeof *x) : NULL;
     if (x) ds->x = x;
     if (ds->labels) {
         int *l = realloc(ds->labels, limit * sizeof *l);
@@ -58,6 +62,13 @@ clae_status clae_dataset_split(clae_ctx *ctx, clae_dataset *all, double holdout,
                           "%s: holdout %g of %zu samples leaves no training samples", all->name,
                           holdout, all->count);
     size_t n_train = all->count - n_test;
+    /* A mapped set's test part becomes a copy in memory: it is the budget's. */
+    if (all->mapped) {
+        clae_data_bounds bounds = {0, clae__mapped_budget(all->mapped)};
+        size_t kept;
+        clae_status st = clae__data_take(ctx, all->name, &bounds, n_test, all->dim, 0, &kept);
+        if (st != CLAE_OK) return st;
+    }
 
     test->x = malloc(n_test * all->dim * sizeof *test->x);
     if (all->labels) test->labels = malloc(n_test * sizeof *test->labels);
@@ -66,7 +77,7 @@ clae_status clae_dataset_split(clae_ctx *ctx, clae_dataset *all, double holdout,
         return clae__fail(ctx, CLAE_ENOMEM, "%s: out of memory for %zu test samples", all->name,
                           n_test);
     }
-    memcpy(test->x, all->x + n_train * all->dim, n_test * all->dim * sizeof *test->x);
+    clae_dataset_rows(all, NULL, n_train, n_test, test->x);
     if (all->labels) memcpy(test->labels, all->labels + n_train, n_test * sizeof *test->labels);
     test->count = n_test;
     clae_dataset_limit(all, n_train);
@@ -79,6 +90,9 @@ clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
     if (!ds->labels)
         return clae__fail(ctx, CLAE_EDATA,
                           "%s: [data] classes selects by label, but this data has no labels", ds->name);
+    if (ds->mapped) /* the loader reads, not maps, a set whose classes are chosen */
+        return clae__fail(ctx, CLAE_EINTERNAL, "%s: classes cannot be chosen in a mapped set",
+                          ds->name);
     /* In place: kept samples move forward, in their order. */
     size_t k = 0;
     for (size_t i = 0; i < ds->count; i++) {
@@ -100,7 +114,7 @@ clae_status clae_dataset_select_classes(clae_ctx *ctx, clae_dataset *ds,
 void clae_dataset_free(clae_dataset *ds)
 {
     if (!ds) return;
-    free(ds->x);
+    clae__dataset_drop_samples(ds);
     free(ds->labels);
     memset(ds, 0, sizeof *ds);
 }

@@ -1,7 +1,6 @@
 /* Which reader a data path needs: told by what the path is (a folder), its
  * extension, and for IDX its header. Only folders and regular files are read:
  * a FIFO or a device would block or never end. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,15 +12,6 @@
 
 #define ACCEPTED                                                                           \
     "accepted: \"mnist\", a folder of PNGs, .csv, .npy, CIFAR-10 .bin batches, IDX (.gz ok)"
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    if (n < k) return 0;
-    for (size_t i = 0; i < k; i++)
-        if (tolower((unsigned char)s[n - k + i]) != suffix[i]) return 0;
-    return 1;
-}
 
 /* The first bytes of a regular file (fewer when it is shorter) and its size. */
 static clae_status head(clae_ctx *ctx, const char *path, unsigned char *b, size_t cap, size_t *n,
@@ -89,17 +79,17 @@ clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
     if (stat(path, &sb) != 0)
         return clae__fail_open(ctx, path, errno);
     if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, bounds, out);
-    if (ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, bounds, out);
+    if (clae__data_ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, bounds, out);
     /* The magic and an IDX header of up to rank 4. */
     unsigned char b[20];
     size_t n, size;
     clae_status st = head(ctx, path, b, sizeof b, &n, &size);
     if (st != CLAE_OK) return st;
-    if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, bounds, out);
+    if (clae__data_ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, bounds, out);
     /* A .bin is a CIFAR batch; its reader names a size that is no whole number of records. */
-    if (ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, bounds, out);
-    if (looks_idx(b, n) || ends_with(path, ".idx") || ends_with(path, "-ubyte") ||
-        ends_with(path, ".gz"))
+    if (clae__data_ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, bounds, out);
+    if (looks_idx(b, n) || clae__data_ends_with(path, ".idx") || clae__data_ends_with(path, "-ubyte") ||
+        clae__data_ends_with(path, ".gz"))
         return clae_idx_read_images(ctx, path, bounds, out);
     return clae__fail(ctx, CLAE_EDATA, "%s: unknown data format (" ACCEPTED ")", path);
 }
@@ -110,10 +100,10 @@ clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_datas
     size_t n;
     clae_status st = head(ctx, path, b, sizeof b, &n, NULL);
     if (st != CLAE_OK) return st;
-    if (ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_labels(ctx, path, ds);
-    if (ends_with(path, ".csv") || ends_with(path, ".txt")) return clae_csv_read_labels(ctx, path, ds);
-    if (looks_idx(b, n) || ends_with(path, ".idx") || ends_with(path, "-ubyte") ||
-        ends_with(path, ".gz"))
+    if (clae__data_ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_labels(ctx, path, ds);
+    if (clae__data_ends_with(path, ".csv") || clae__data_ends_with(path, ".txt")) return clae_csv_read_labels(ctx, path, ds);
+    if (looks_idx(b, n) || clae__data_ends_with(path, ".idx") || clae__data_ends_with(path, "-ubyte") ||
+        clae__data_ends_with(path, ".gz"))
         return clae_idx_read_labels(ctx, path, ds);
     return clae__fail(ctx, CLAE_EDATA,
                       "%s: unknown labels format (accepted: IDX of integers (.gz ok), .npy of "

@@ -9,9 +9,12 @@
  *
  * The input is read once, in chunks, converting values straight into the one
  * float array: the header first, then only the samples kept (bounds.take),
- * after the budget has allowed them. */
+ * after the budget has allowed them. A plain file of bytes or floats may be
+ * mapped instead (mapped.c), through the same header checks
+ * (clae__idx_layout). */
 #include "clae/data.h"
 #include "data/byte_stream.h"
+#include "data/mapped.h"
 #include "data/reader.h"
 
 #include <limits.h>
@@ -26,6 +29,7 @@
 /* Payload bytes read and converted at a time. */
 #define IDX_CHUNK ((size_t)1 << 16)
 #define IDX_TYPE_UBYTE 0x08u
+#define IDX_TYPE_FLOAT 0x0Du
 #define IDX_MAX_RANK 4u
 
 /* Element size in bytes of an IDX type code, 0 for an unknown code. */
@@ -66,7 +70,7 @@ static double element(const idx_header *h, const unsigned char *p, size_t i)
     case 0x09: return (int8_t)p[0];
     case 0x0B: return (int16_t)(uint16_t)((unsigned)p[0] << 8 | p[1]);
     case 0x0C: return (int32_t)be32(p);
-    case 0x0D: {
+    case IDX_TYPE_FLOAT: {
         uint32_t u = be32(p);
         float f;
         memcpy(&f, &u, sizeof f);
@@ -234,6 +238,19 @@ static clae_status read_values(clae__byte_stream *bs, const idx_header *h, const
     return CLAE_OK;
 }
 
+/* The dataset an image header describes, before any sample is kept. */
+static void image_shape(const idx_header *h, const char *name, clae_dataset *ds)
+{
+    memset(ds, 0, sizeof *ds);
+    snprintf(ds->name, sizeof ds->name, "%s", name);
+    ds->file_count = h->dims[0];
+    /* count x n is a flat vector (1 x 1 x n); rank 4 is count x h x w x c. */
+    ds->channels = h->rank == 4 ? (int)h->dims[3] : 1;
+    ds->height = h->rank == 2 ? 1 : (int)h->dims[1];
+    ds->width = h->rank == 2 ? (int)h->dims[1] : (int)h->dims[2];
+    ds->dim = h->per_sample;
+}
+
 static clae_status read_images(clae__byte_stream *bs, const clae_data_bounds *bounds,
                                clae_dataset *out)
 {
@@ -241,14 +258,7 @@ static clae_status read_images(clae__byte_stream *bs, const clae_data_bounds *bo
     clae_status st = read_header(bs, 2, 4, "images", &h);
     if (st != CLAE_OK) return st;
     clae_dataset ds;
-    memset(&ds, 0, sizeof ds);
-    snprintf(ds.name, sizeof ds.name, "%s", bs->name);
-    ds.file_count = h.dims[0];
-    /* count x n is a flat vector (1 x 1 x n); rank 4 is count x h x w x c. */
-    ds.channels = h.rank == 4 ? (int)h.dims[3] : 1;
-    ds.height = h.rank == 2 ? 1 : (int)h.dims[1];
-    ds.width = h.rank == 2 ? (int)h.dims[1] : (int)h.dims[2];
-    ds.dim = h.per_sample;
+    image_shape(&h, bs->name, &ds);
     st = clae__data_take(bs->ctx, bs->name, bounds, ds.file_count, ds.dim, 0, &ds.count);
     if (st != CLAE_OK) return st;
     /* What a gzipped input must inflate to for them (the file's size when all are
@@ -362,6 +372,23 @@ clae_status clae_idx_read_images(clae_ctx *ctx, const char *path, const clae_dat
     clae__byte_stream bs;
     clae_status st = clae__byte_stream_file(ctx, &bs, path);
     if (st == CLAE_OK) st = read_images(&bs, bounds, out);
+    clae__byte_stream_close(&bs);
+    return st;
+}
+
+clae_status clae__idx_layout(clae_ctx *ctx, const char *path, clae__mapped_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    clae__byte_stream bs;
+    clae_status st = clae__byte_stream_file(ctx, &bs, path);
+    idx_header h;
+    if (st == CLAE_OK && !bs.gzip) st = read_header(&bs, 2, 4, "images", &h);
+    if (st == CLAE_OK && !bs.gzip && (h.type == IDX_TYPE_UBYTE || h.type == IDX_TYPE_FLOAT)) {
+        image_shape(&h, path, &out->shape);
+        out->offset = h.offset;
+        out->type = h.type == IDX_TYPE_UBYTE ? CLAE__MAPPED_U8 : CLAE__MAPPED_F32_BE;
+        out->interleaved = h.rank == 4;
+    }
     clae__byte_stream_close(&bs);
     return st;
 }

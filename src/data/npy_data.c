@@ -11,7 +11,9 @@
  *
  * The header is checked against the file's size, and the kept samples
  * against the budget, before any value is read; then only the kept samples
- * are read, converted chunk by chunk straight into the dataset's floats. */
+ * are read, converted chunk by chunk straight into the dataset's floats.
+ * A '|u1' or '<f4' array may be mapped instead (mapped.c), through the same
+ * header checks (clae__npy_layout). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "clae/data.h"
+#include "data/mapped.h"
 #include "data/reader.h"
 #include "io/fsutil.h"
 #include "io/npy.h"
@@ -76,6 +79,61 @@ static clae_status check_values(clae_ctx *ctx, const char *path, const float *x,
     return CLAE_OK;
 }
 
+/* The dataset an image array's header describes, before any sample is
+ * kept; *nhwc when it is stored (N, H, W, C). */
+static clae_status image_shape(clae_ctx *ctx, const char *path, const clae_npy *a,
+                               clae_dataset *ds, int *nhwc)
+{
+    memset(ds, 0, sizeof *ds);
+    char shape[96];
+    shape_text(a, shape, sizeof shape);
+    if (a->ndim < 2)
+        return clae__fail(ctx, CLAE_EDATA,
+                          "%s: shape (%s) is not (N, D), (N, H, W), (N, C, H, W) or (N, H, W, C)",
+                          path, shape);
+    if (a->count == 0)
+        return clae__fail(ctx, CLAE_EDATA, "%s: empty dataset (shape (%s))", path, shape);
+    for (int i = 1; i < a->ndim; i++)
+        if (a->shape[i] > INT_MAX)
+            return clae__fail(ctx, CLAE_EDATA, "%s: dimension %d of shape (%s) is too large",
+                              path, i + 1, shape);
+    snprintf(ds->name, sizeof ds->name, "%s", path);
+    ds->file_count = a->shape[0];
+    ds->dim = a->count / a->shape[0];
+    *nhwc = a->ndim == 4 && channel_count(a->shape[3]) && !channel_count(a->shape[1]);
+    if (a->ndim == 2) {
+        clae__data_flat_shape(ds, ds->dim); /* as for CSV */
+    } else {
+        ds->channels = a->ndim == 4 ? (int)a->shape[*nhwc ? 3 : 1] : 1;
+        ds->height = (int)a->shape[*nhwc ? 1 : a->ndim - 2];
+        ds->width = (int)a->shape[*nhwc ? 2 : a->ndim - 1];
+    }
+    return CLAE_OK;
+}
+
+clae_status clae__npy_layout(clae_ctx *ctx, const char *path, clae__mapped_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    clae_npy a;
+    FILE *f;
+    clae_status st = open_npy(ctx, path, &f, &a);
+    if (st != CLAE_OK) return st;
+    long offset = ftell(f); /* the header is read: f is at the first element */
+    clae_dataset ds;
+    int nhwc = 0;
+    st = image_shape(ctx, path, &a, &ds, &nhwc);
+    if (st == CLAE_OK && offset < 0)
+        st = clae__fail(ctx, CLAE_EIO, "%s: cannot tell where its data starts", path);
+    if (st == CLAE_OK && (a.dtype == CLAE_NPY_U1 || a.dtype == CLAE_NPY_F4)) {
+        out->shape = ds;
+        out->offset = (size_t)offset;
+        out->type = a.dtype == CLAE_NPY_U1 ? CLAE__MAPPED_U8 : CLAE__MAPPED_F32_LE;
+        out->interleaved = nhwc;
+    }
+    fclose(f);
+    return st;
+}
+
 clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
                                  clae_dataset *out)
 {
@@ -85,37 +143,10 @@ clae_status clae_npy_read_images(clae_ctx *ctx, const char *path, const clae_dat
     clae_status st = open_npy(ctx, path, &f, &a);
     if (st != CLAE_OK) return st;
     clae_dataset ds;
-    memset(&ds, 0, sizeof ds);
     float *sample = NULL;
-    char shape[96];
-    shape_text(&a, shape, sizeof shape);
-    if (a.ndim < 2) {
-        st = clae__fail(ctx, CLAE_EDATA,
-                        "%s: shape (%s) is not (N, D), (N, H, W), (N, C, H, W) or (N, H, W, C)",
-                        path, shape);
-        goto done;
-    }
-    if (a.count == 0) {
-        st = clae__fail(ctx, CLAE_EDATA, "%s: empty dataset (shape (%s))", path, shape);
-        goto done;
-    }
-    for (int i = 1; i < a.ndim; i++)
-        if (a.shape[i] > INT_MAX) {
-            st = clae__fail(ctx, CLAE_EDATA, "%s: dimension %d of shape (%s) is too large", path,
-                            i + 1, shape);
-            goto done;
-        }
-    snprintf(ds.name, sizeof ds.name, "%s", path);
-    ds.file_count = a.shape[0];
-    ds.dim = a.count / a.shape[0];
-    int nhwc = a.ndim == 4 && channel_count(a.shape[3]) && !channel_count(a.shape[1]);
-    if (a.ndim == 2) {
-        clae__data_flat_shape(&ds, ds.dim); /* as for CSV */
-    } else {
-        ds.channels = a.ndim == 4 ? (int)a.shape[nhwc ? 3 : 1] : 1;
-        ds.height = (int)a.shape[nhwc ? 1 : a.ndim - 2];
-        ds.width = (int)a.shape[nhwc ? 2 : a.ndim - 1];
-    }
+    int nhwc = 0;
+    st = image_shape(ctx, path, &a, &ds, &nhwc);
+    if (st != CLAE_OK) goto done;
     /* The budget is checked on the shape alone, before any value is read;
      * the samples after the first ds.count are never read. */
     st = clae__data_take(ctx, path, bounds, ds.file_count, ds.dim, 0, &ds.count);

@@ -1,11 +1,13 @@
 /* The file check and flat-row shape shared by the data readers. */
 #include "data/reader.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +31,15 @@ clae_status clae__data_read_file(clae_ctx *ctx, const char *path, char **bytes, 
     *bytes = NULL;
     clae_status st = clae__data_file_check(ctx, path, NULL);
     return st != CLAE_OK ? st : clae__read_file(ctx, path, bytes, size);
+}
+
+int clae__data_ends_with(const char *path, const char *suffix)
+{
+    size_t n = strlen(path), k = strlen(suffix);
+    if (n < k) return 0;
+    for (size_t i = 0; i < k; i++)
+        if (tolower((unsigned char)path[n - k + i]) != suffix[i]) return 0;
+    return 1;
 }
 
 void clae__data_flat_shape(clae_dataset *ds, size_t n)

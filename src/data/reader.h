@@ -34,6 +34,9 @@ size_t clae__data_keep(const clae_data_bounds *bounds, size_t count);
  * file, not only those kept. */
 size_t clae__data_file_count(const clae_dataset *ds);
 
+/* Whether path ends with suffix (lower case), ignoring case: ".npy", "-ubyte". */
+int clae__data_ends_with(const char *path, const char *suffix);
+
 /* n values a sample with no shape of their own: a 1 x s x s image when
  * n = s * s, else a 1 x 1 x n vector. Sets channels, height, width and dim. */
 void clae__data_flat_shape(clae_dataset *ds, size_t n);

@@ -37,15 +37,36 @@ static clae_status select_classes(clae_ctx *ctx, const clae_spec *spec, clae_dat
                                   : CLAE_OK;
 }
 
+/* The training file, mapped when asked and its samples need no change. */
+static clae_status load_train(clae_ctx *ctx, const clae_spec *spec, int map, size_t take,
+                              clae_dataset *train)
+{
+    if (map && !spec->data.resize_h && !spec->data.pad && !spec->data.has_classes) {
+        clae_data_bounds bounds = {take, spec->data.max_memory};
+        int mapped = 0;
+        clae_status s = clae_dataset_map(ctx, spec->data.train, &bounds, train, &mapped);
+        if (s == CLAE_OK && mapped && spec->data.labels[0])
+            s = clae_dataset_read_labels(ctx, spec->data.labels, train);
+        if (s != CLAE_OK) clae_dataset_free(train);
+        if (s != CLAE_OK || mapped) return s;
+    }
+    return clae__load_data_file(ctx, spec, spec->data.train, spec->data.labels, take, train);
+}
+
 clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_dataset *train,
                                 clae_dataset *test)
+{
+    return clae__load_training_datasets(ctx, spec, 0, train, test);
+}
+
+clae_status clae__load_training_datasets(clae_ctx *ctx, const clae_spec *spec, int map_train,
+                                         clae_dataset *train, clae_dataset *test)
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     /* limit is read as it stands, unless classes must be chosen first. */
     size_t limit = spec->data.limit > 0 ? (size_t)spec->data.limit : 0;
-    clae_status s = clae__load_data_file(ctx, spec, spec->data.train, spec->data.labels,
-                                         spec->data.has_classes ? 0 : limit, train);
+    clae_status s = load_train(ctx, spec, map_train, spec->data.has_classes ? 0 : limit, train);
     if (s == CLAE_OK) s = select_classes(ctx, spec, train);
     if (s != CLAE_OK) goto fail;
     if (limit) clae_dataset_limit(train, limit);

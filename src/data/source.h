@@ -11,6 +11,13 @@
  * file is given. */
 clae_status clae__load_datasets(clae_ctx *ctx, const clae_spec *spec, clae_dataset *train,
                                 clae_dataset *test);
+/* The same, and with map_train a plain IDX or NPY training file of bytes or
+ * floats is mapped (clae_dataset_map: outside [data] max_memory) instead of
+ * read, its labels file read as ever; unless [data] resize, pad or classes
+ * must change its samples, or the file is of another kind: then it is read.
+ * A holdout split's test part is a copy in memory, within max_memory. */
+clae_status clae__load_training_datasets(clae_ctx *ctx, const clae_spec *spec, int map_train,
+                                         clae_dataset *train, clae_dataset *test);
 
 /* One data file in any format (and its labels file, when labels is not ""),
  * only its first `take` samples (0 = all) and within [data] max_memory, then

@@ -38,20 +38,29 @@ fail:
     return status;
 }
 
-clae_status clae__batch_stream_put(clae_batch_stream *bs, int k, const float *x,
-                                   const uint32_t *order, size_t first, size_t n)
+clae_status clae__batch_stream_rows(clae_batch_stream *bs, int k, float **rows)
 {
     clae_status status = CLAE_OK;
+    *rows = NULL;
     /* the host array is the source of the slot's last upload until that is done */
     if (bs->uploaded[k]) CL_TRY(bs->dev->ctx, clWaitForEvents(1, &bs->uploaded[k]));
     release_event(&bs->uploaded[k]);
-    for (size_t i = 0; i < n; i++)
-        memcpy(bs->host[k] + i * bs->dim, x + (size_t)order[first + i] * bs->dim,
-               bs->dim * sizeof *x);
+    *rows = bs->host[k];
+fail:
+    return status;
+}
+
+clae_status clae__batch_stream_upload(clae_batch_stream *bs, int k, size_t n)
+{
+    clae_status status = CLAE_OK;
+    if (n > bs->rows)
+        return clae__fail(bs->dev->ctx, CLAE_EINTERNAL, "a batch of %zu rows in a slot of %zu", n,
+                          bs->rows);
     CL_TRY(bs->dev->ctx,
            clEnqueueWriteBuffer(bs->uploads, bs->slot[k].mem, CL_FALSE, 0,
-                                n * bs->dim * sizeof *x, bs->host[k], bs->consumed[k] ? 1 : 0,
-                                bs->consumed[k] ? &bs->consumed[k] : NULL, &bs->uploaded[k]));
+                                n * bs->dim * sizeof *bs->host[k], bs->host[k],
+                                bs->consumed[k] ? 1 : 0, bs->consumed[k] ? &bs->consumed[k] : NULL,
+                                &bs->uploaded[k]));
     CL_TRY(bs->dev->ctx, clFlush(bs->uploads));
 fail:
     return status;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "io/checkpoint.h"
+#include "data/mapped.h"
 #include "data/source.h"
 #include "io/fsutil.h"
 #include "kernels/ops.h"
@@ -179,28 +180,56 @@ static clae_status resume(clae_run *r)
     return s;
 }
 
+/* Rows of a mapped set converted at a time: about 1 MiB of floats. */
+static size_t chunk_rows(size_t dim)
+{
+    size_t rows = ((size_t)1 << 18) / (dim ? dim : 1);
+    return rows ? rows : 1;
+}
+
+/* The set on the device: in one write from memory, or a mapped one's rows
+ * converted and written a chunk at a time, never whole on the host. */
 static clae_status upload_dataset(clae_run *r, const clae_dataset *ds, clae_buf *buf)
 {
     clae_status s = clae__buf_create(r->dev, ds->count * ds->dim, buf);
-    if (s == CLAE_OK) s = clae__buf_write(r->dev, buf, 0, ds->count * ds->dim, ds->x);
+    if (s != CLAE_OK || !ds->mapped) {
+        if (s == CLAE_OK) s = clae__buf_write(r->dev, buf, 0, ds->count * ds->dim, ds->x);
+        return s;
+    }
+    size_t per = chunk_rows(ds->dim);
+    float *rows = malloc(per * ds->dim * sizeof *rows);
+    if (!rows) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
+    for (size_t first = 0; first < ds->count && s == CLAE_OK; first += per) {
+        size_t n = ds->count - first < per ? ds->count - first : per;
+        clae_dataset_rows(ds, NULL, first, n, rows);
+        s = clae__buf_write(r->dev, buf, first * ds->dim, n * ds->dim, rows);
+    }
+    free(rows);
     return s;
 }
 
-/* The mean training image, then the host copy of the training set goes
+/* The mean training image (summed a chunk of rows at a time, in double,
+ * row by row), then the host copy of the training set (or its mapping) goes
  * when the device holds it and the test split is the evaluation set: a run
  * holds its data once on the host (plus the device's copy). */
 static clae_status keep_train_mean(clae_run *r)
 {
-    size_t dim = r->train.dim, count = r->train.count;
+    size_t dim = r->train.dim, count = r->train.count, per = chunk_rows(dim);
     r->train_mean = calloc(dim ? dim : 1, sizeof *r->train_mean);
-    if (!r->train_mean) return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < count; i++)
-        for (size_t j = 0; j < dim; j++) r->train_mean[j] += r->train.x[i * dim + j];
-    for (size_t j = 0; j < dim; j++) r->train_mean[j] /= count ? (double)count : 1.0;
-    if (r->test.count && !r->streaming) {
-        free(r->train.x);
-        r->train.x = NULL;
+    float *rows = malloc((dim ? per * dim : 1) * sizeof *rows);
+    if (!r->train_mean || !rows) {
+        free(rows);
+        return clae__fail(r->ctx, CLAE_ENOMEM, "out of memory");
     }
+    for (size_t first = 0; first < count; first += per) {
+        size_t n = count - first < per ? count - first : per;
+        clae_dataset_rows(&r->train, NULL, first, n, rows);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < dim; j++) r->train_mean[j] += rows[i * dim + j];
+    }
+    free(rows);
+    for (size_t j = 0; j < dim; j++) r->train_mean[j] /= count ? (double)count : 1.0;
+    if (r->test.count && !r->streaming) clae__dataset_drop_samples(&r->train);
     return CLAE_OK;
 }
 
@@ -255,11 +284,25 @@ static clae_status check_draw_range(clae_run *r)
                       r->batch, spec->train.accumulate, values);
 }
 
+/* A training set that may be streamed, with a test split to evaluate on,
+ * is mapped rather than read when its file allows (plain IDX or NPY of
+ * bytes or floats; see clae__load_training_datasets): then neither the
+ * stream nor the upload to the device holds it whole on the host. */
+static int may_map_train(const clae_spec *spec)
+{
+    return spec->data.stream != CLAE_STREAM_NO && (spec->data.holdout > 0.0 || spec->data.test[0]);
+}
+
 static clae_status setup(clae_run *r)
 {
     const clae_spec *spec = r->spec;
-    clae_status s = clae__load_datasets(r->ctx, spec, &r->train, &r->test);
+    clae_status s =
+        clae__load_training_datasets(r->ctx, spec, may_map_train(spec), &r->train, &r->test);
     if (s != CLAE_OK) return s;
+    r->mapped = r->train.mapped != NULL;
+    if (r->mapped)
+        clae__log(r->ctx, CLAE_LOG_INFO, "%s: mapped (%.1f MiB), not read into memory",
+                  r->train.name, mib((double)clae__mapped_bytes(r->train.mapped)));
     if (r->train.dim > (size_t)CLAE_SPEC_MAX_COUNT)
         return clae__fail(r->ctx, CLAE_EDATA, "%s: %zu values per sample is too many",
                           r->train.name, r->train.dim);
@@ -368,13 +411,17 @@ static double sum_terms(const clae_model *m, const double *terms)
     return sum;
 }
 
-/* Batch b's rows (this rank's share) gathered on the host and on their way to slot b % 2. */
+/* Batch b's rows (this rank's share) gathered on the host, from memory or
+ * the mapped file, and on their way to slot b % 2. */
 static clae_status stream_batch(clae_run *r, size_t b)
 {
     clae_micro_batch mb = clae__micro_batch(b, r->train.count, r->batch, r->opt.accumulate, r->dist);
     if (mb.rows == 0) return CLAE_OK;
-    return clae__batch_stream_put(&r->stream, (int)(b % 2), r->train.x, r->perm, mb.first,
-                                  mb.rows);
+    float *rows;
+    clae_status s = clae__batch_stream_rows(&r->stream, (int)(b % 2), &rows);
+    if (s != CLAE_OK) return s;
+    clae_dataset_rows(&r->train, r->perm, mb.first, mb.rows, rows);
+    return clae__batch_stream_upload(&r->stream, (int)(b % 2), mb.rows);
 }
 
 static clae_status train_epoch(clae_run *r, int epoch, double run_start, double *terms)
@@ -508,6 +555,7 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     }
     if (s == CLAE_OK && r.first_epoch >= r.spec->train.epochs) s = clae__finish_trained(&r);
     if (s == CLAE_OK) clae_result_set(result, "streamed", r.streaming);
+    if (s == CLAE_OK) clae_result_set(result, "mapped", r.mapped);
     if (s == CLAE_OK && r.opt.sums) { /* what the ranks' gradient sums cost, per step */
         clae_result_set(result, "ranks", r.dist->size);
         clae_result_set(result, "allreduce_ms", 1e3 * r.opt.sum_seconds / (double)r.opt.sums);

@@ -17,10 +17,12 @@ typedef struct {
     clae_dist *dist;          /* the job's ranks (one without MPI) */
     int writer;               /* rank 0: writes the checkpoints, loss.csv and pictures */
     size_t batch;             /* the batch over every rank ([train] batch, at most the data) */
-    clae_dataset train, test; /* train.x is freed once on the device, when test is the eval set */
+    clae_dataset train, test; /* train's samples are freed (or unmapped) once on the device,
+                                 when test is the eval set */
     double *train_mean;       /* the mean training image: what the baseline MSE predicts */
     clae_buf train_x, test_x, order, batch_x, losses;
     int streaming;           /* [data] stream: train stays on the host, batches are uploaded */
+    int mapped;              /* train's samples are a mapped file's (clae_dataset_map) */
     clae_batch_stream stream;
     int denoising;           /* the model corrupts its input in training */
     clae_buf test_noisy;     /* the evaluation split, corrupted once with a fixed key */
