@@ -59,17 +59,19 @@ __kernel void add_cols(uint rows, uint cols, __global const float *g, uint g_off
     }
 }
 
-/* dst += src over n values: adds the code penalties' gradient to the gradient
- * that reaches the code from the decoder. Range as act_fwd (cl/activation.cl). */
-__kernel void add_inplace(uint n, uint len, __global const float *src, __global float *dst,
-                          uint dst_off, float alpha, uint run, uint per)
+/* dst += alpha src over n values: adds the code penalties' gradient to the
+ * gradient that reaches the code from the decoder, and a batch's parameter
+ * gradient (or a slice of it) to its step's. Range as act_fwd
+ * (cl/activation.cl). */
+__kernel void add_inplace(uint n, uint len, __global const float *src, uint src_off,
+                          __global float *dst, uint dst_off, float alpha, uint run, uint per)
 {
     uint c0 = get_global_id(0) * run, r0 = get_global_id(1) * per;
     if (c0 >= len || r0 * len >= n) return;
     uint c1 = min(c0 + run, len), r1 = min(r0 + per, (n + len - 1) / len);
     for (uint r = r0; r < r1; r++) {
         uint at = r * len, end = min(c1, n - at);
-        __global const float *s = src + at;
+        __global const float *s = src + src_off + at;
         __global float *d = dst + dst_off + at;
         for (uint c = c0; c < end; c++) d[c] += alpha * s[c];
     }

@@ -46,6 +46,26 @@ for spec in vae denoising_mask; do
     check "$spec.ini: 2 ranks train as 1 ($diff)" within "$diff" "$scale"
 done
 
+# The gradient summed in buckets as backward finishes them ([train] bucket_mb)
+# is the one summed after the whole backward pass, bit for bit: every value is
+# summed by the same reduce-scatter, and a bucket read before its last layer
+# is done would differ. Tied weights (a decoder writing into its encoder's
+# gradient), a contractive term (its gradient added after the code layer's)
+# and batch norm, with buckets of about a layer each.
+check "the default bucket_mb sums this model in one bucket" grep -q '"buckets":[[:space:]]*1,' "$tmp/two/summary.json"
+mpi 2 "$CLAE" train "${small[@]}" --epochs 2 --set train.bucket_mb=0.01 --out "$tmp/buckets" > /dev/null 2>&1
+read -r diff scale < <(max_diff "$tmp/two/model.safetensors" "$tmp/buckets/model.safetensors")
+check "bucket_mb = 0.01 (4 buckets): the weights of one bucket exactly ($diff)" [ "$diff" = 0.0 ]
+check "... summed in 4 buckets" grep -q '"buckets":[[:space:]]*4,' "$tmp/buckets/summary.json"
+for spec in tied contractive conv_bn; do
+    for mb in 0 0.001; do
+        mpi 2 "$CLAE" train --spec "specs/$spec.ini" --set data.limit=400 --batch 100 --epochs 1 \
+            --set train.bucket_mb=$mb --out "$tmp/$spec$mb" > /dev/null 2>&1
+    done
+    read -r diff scale < <(max_diff "$tmp/${spec}0/model.safetensors" "$tmp/${spec}0.001/model.safetensors")
+    check "$spec.ini: buckets of a layer each give the weights of one bucket exactly ($diff)" [ "$diff" = 0.0 ]
+done
+
 # 2. --resume with another number of ranks: 2 ranks for epoch 1, 1 rank for
 # epoch 2; 1 rank for epoch 1, 3 ranks for epoch 2: as the run on one rank.
 mpi 2 "$CLAE" train "${small[@]}" --epochs 1 --out "$tmp/two_one" > /dev/null 2>&1

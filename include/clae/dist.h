@@ -17,8 +17,6 @@ typedef struct clae_dist {
     int rank, size;  /* this rank and the job's ranks (1 without MPI) */
     int local_rank;  /* the rank among those on this machine: picks its device */
     int joined;      /* MPI was initialised here and must be finalised */
-    float *scratch;  /* clae_dist_sum's padded copy */
-    size_t scratch_n;
 } clae_dist;
 
 /* 1 when clae was built with MPI. */
@@ -32,10 +30,22 @@ void clae_dist_finish(clae_dist *d);
  * its one line). Returns only when the job is one rank. */
 void clae_dist_abort(const clae_dist *d, int code);
 
-/* x[0..n) summed over the ranks, in place, the same bits on every rank: a
- * reduce-scatter then an all-gather, each element summed once on one rank
- * (the ring pattern: 2 (N - 1) / N x n x 4 bytes through each link). */
-clae_status clae_dist_sum(clae_ctx *ctx, clae_dist *d, float *x, size_t n);
+/* A sum of n floats over the ranks that runs beside other work (a bucket of
+ * a step's gradient while backward goes on): a reduce-scatter then an
+ * all-gather, so each element is summed once, on one rank, and every rank
+ * gets the same bits (the ring pattern: 2 (N - 1) / N x n x 4 bytes through
+ * each link). MPI moves it along only inside MPI calls: poll it. Its padded
+ * buffers are allocated once, at create. */
+typedef struct clae_dist_sum_op clae_dist_sum_op;
+clae_status clae_dist_sum_create(clae_ctx *ctx, clae_dist *d, size_t n, clae_dist_sum_op **op);
+void clae_dist_sum_free(clae_dist_sum_op *op);
+/* Starts summing x[0..n); x receives the sum when the operation is done and
+ * must stay until then. One sum at a time per operation. */
+clae_status clae_dist_sum_start(clae_ctx *ctx, clae_dist_sum_op *op, float *x);
+/* Moves it along without waiting: *done = 1 once x holds the sum. */
+clae_status clae_dist_sum_poll(clae_ctx *ctx, clae_dist_sum_op *op, int *done);
+/* Waits until x holds the sum. */
+clae_status clae_dist_sum_wait(clae_ctx *ctx, clae_dist_sum_op *op);
 /* Doubles summed over the ranks (loss sums; any rank's order). */
 clae_status clae_dist_sum_doubles(clae_ctx *ctx, clae_dist *d, double *x, size_t n);
 /* Rank 0's bytes to every rank. */

@@ -19,6 +19,8 @@ extern "C" {
 /* Upper bound of every count in a spec (units, code, batch, epochs...):
  * anything larger is surely a typo. */
 #define CLAE_SPEC_MAX_COUNT (1 << 20)
+/* [train] bucket_mb left out: see README, "Many devices" */
+#define CLAE_SPEC_BUCKET_MB 1.0
 /* The name of the built-in default spec: parsing clae_spec_default_text()
  * under it gives its output dir runs/default. */
 #define CLAE_SPEC_DEFAULT_NAME "<default>"
@@ -153,6 +155,7 @@ typedef struct clae_spec {
         int epochs;
         int batch;            /* samples a batch (over MPI ranks: each rank takes a share) */
         int accumulate;       /* batches per optimiser step, their gradients summed */
+        double bucket_mb;     /* over ranks: MiB of gradient a bucket takes (0: one bucket) */
         clae_optimizer_kind optimizer;
         double learning_rate;
         double momentum;      /* sgd */

@@ -93,7 +93,7 @@ clae_status clae__check_penalties(harness *h)
         clae__buf_release(&bout);
         TRY(clae__buf_create(h->dev, n + 3, &bout));
         TRY(clae__buf_write(h->dev, &bout, 3, n, c));
-        TRY(clae__add_inplace(h->dev, n, &bdh, &bout, 3, 1.0f));
+        TRY(clae__add_inplace(h->dev, n, &bdh, 0, &bout, 3, 1.0f));
         TRY(clae__buf_read(h->dev, &bout, 3, n, got));
         memcpy(want, c, n * sizeof *c);
         clae_ref_add_inplace(n, dh, want, 1.0f);
@@ -101,11 +101,20 @@ clae_status clae__check_penalties(harness *h)
         clae__check_compare(h, name, got, want, n, 0, 0);
         /* scaled, as gradient accumulation adds a micro-batch's share: one
          * rounding of alpha * src, one of the sum (a fused multiply-add has one) */
-        TRY(clae__add_inplace(h->dev, n, &bdh, &bout, 3, 0.3f));
+        TRY(clae__add_inplace(h->dev, n, &bdh, 0, &bout, 3, 0.3f));
         TRY(clae__buf_read(h->dev, &bout, 3, n, got));
         clae_ref_add_inplace(n, dh, want, 0.3f);
         snprintf(name, sizeof name, "add_inplace alpha=0.3 n=%zu", n);
         clae__check_compare(h, name, got, want, n, 1e-6, 2 * FLT_EPSILON);
+        /* from an offset source too, as a slice of a step's gradient is added:
+         * src[5 ..] into out[3 ..], n - 5 values */
+        if (n > 5) {
+            TRY(clae__add_inplace(h->dev, n - 5, &bdh, 5, &bout, 3, 0.3f));
+            TRY(clae__buf_read(h->dev, &bout, 3, n - 5, got));
+            clae_ref_add_inplace(n - 5, dh + 5, want, 0.3f);
+            snprintf(name, sizeof name, "add_inplace src_off=5 n=%zu", n - 5);
+            clae__check_compare(h, name, got, want, n - 5, 1e-6, 2 * FLT_EPSILON);
+        }
         clae__buf_release(&bc);
         clae__buf_release(&bdh);
         clae__buf_release(&bp);

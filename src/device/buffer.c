@@ -116,6 +116,20 @@ fail:
     return status;
 }
 
+clae_status clae__buf_read_async(clae_device *dev, const clae_buf *buf, size_t offset,
+                                 size_t count, void *dst, cl_event *done)
+{
+    *done = NULL;
+    clae_status status = check_range(dev, buf, offset, count);
+    if (status != CLAE_OK) return status;
+    CL_TRY(dev->ctx, clEnqueueReadBuffer(dev->queue, buf->mem, CL_FALSE, offset * 4, count * 4,
+                                         dst, 0, NULL, done));
+    CL_TRY(dev->ctx, clFlush(dev->queue));
+    dev->queue_busy = 1;
+fail:
+    return status;
+}
+
 clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
                            size_t dst_off, size_t count)
 {

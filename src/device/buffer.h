@@ -26,6 +26,11 @@ clae_status clae__buf_write(clae_device *dev, clae_buf *buf, size_t offset, size
 /* Blocking read after all queued work. */
 clae_status clae__buf_read(clae_device *dev, const clae_buf *buf, size_t offset, size_t count,
                            void *dst);
+/* The same without waiting: the read runs after the work queued before it
+ * (the queue is flushed), and *done (released by the caller) completes when
+ * dst holds the values; dst must stay until then. */
+clae_status clae__buf_read_async(clae_device *dev, const clae_buf *buf, size_t offset,
+                                 size_t count, void *dst, cl_event *done);
 /* dst[dst_off ..] = src[src_off ..], count elements, in queue order. */
 clae_status clae__buf_copy(clae_device *dev, const clae_buf *src, size_t src_off, clae_buf *dst,
                            size_t dst_off, size_t count);

@@ -43,6 +43,12 @@ static void one_rank(clae_dist *d)
 
 int clae_dist_available(void) { return 1; }
 
+/* The all-gathers of the sums in flight go over a communicator of their own:
+ * MPI matches a communicator's collectives by the order they start, and a
+ * sum's all-gather starts when its reduce-scatter is done, which is not in
+ * the same order as the next sums' reduce-scatters on every rank. */
+static MPI_Comm gather_comm = MPI_COMM_NULL;
+
 static clae_status mpi_fail(clae_ctx *ctx, const char *what, int err)
 {
     char text[MPI_MAX_ERROR_STRING] = "";
@@ -67,12 +73,15 @@ clae_status clae_dist_init(clae_ctx *ctx, int *argc, char ***argv, clae_dist *d)
     if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Comm_split_type", err);
     MPI_Comm_rank(node, &d->local_rank);
     MPI_Comm_free(&node);
+    err = MPI_Comm_dup(MPI_COMM_WORLD, &gather_comm);
+    if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Comm_dup", err);
+    MPI_Comm_set_errhandler(gather_comm, MPI_ERRORS_RETURN);
     return CLAE_OK;
 }
 
 void clae_dist_finish(clae_dist *d)
 {
-    free(d->scratch);
+    if (gather_comm != MPI_COMM_NULL) MPI_Comm_free(&gather_comm);
     if (d->joined) MPI_Finalize();
     one_rank(d);
 }
@@ -82,26 +91,92 @@ void clae_dist_abort(const clae_dist *d, int code)
     if (d->joined && d->size > 1) MPI_Abort(MPI_COMM_WORLD, code);
 }
 
-clae_status clae_dist_sum(clae_ctx *ctx, clae_dist *d, float *x, size_t n)
+struct clae_dist_sum_op {
+    size_t n, chunk;     /* values, and each rank's part of them padded to a multiple of ranks */
+    float *all, *mine;   /* the padded copy (chunk x ranks), then this rank's summed part */
+    float *x;            /* where the sum goes */
+    int phase;           /* 0 idle, 1 reduce-scatter, 2 all-gather */
+    MPI_Request request;
+};
+
+clae_status clae_dist_sum_create(clae_ctx *ctx, clae_dist *d, size_t n, clae_dist_sum_op **op)
 {
-    if (d->size <= 1 || n == 0) return CLAE_OK;
-    size_t size = (size_t)d->size, chunk = (n + size - 1) / size, padded = chunk * size;
+    *op = NULL;
+    size_t size = (size_t)d->size, chunk = (n + size - 1) / size;
     if (chunk > (size_t)INT32_MAX)
         return clae__fail(ctx, CLAE_EINTERNAL, "MPI: %zu values are too many to sum", n);
-    if (d->scratch_n < padded + chunk) {
-        float *s = realloc(d->scratch, (padded + chunk) * sizeof *s);
-        if (!s) return clae__fail(ctx, CLAE_ENOMEM, "out of memory");
-        d->scratch = s;
-        d->scratch_n = padded + chunk;
+    clae_dist_sum_op *o = calloc(1, sizeof *o);
+    float *all = malloc(((chunk * size + chunk) ? chunk * size + chunk : 1) * sizeof *all);
+    if (!o || !all) {
+        free(o);
+        free(all);
+        return clae__fail(ctx, CLAE_ENOMEM, "out of memory");
     }
-    float *all = d->scratch, *mine = d->scratch + padded;
-    memcpy(all, x, n * sizeof *x);
-    memset(all + n, 0, (padded - n) * sizeof *x);
-    int err = MPI_Reduce_scatter_block(all, mine, (int)chunk, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-    if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Reduce_scatter_block", err);
-    err = MPI_Allgather(mine, (int)chunk, MPI_FLOAT, all, (int)chunk, MPI_FLOAT, MPI_COMM_WORLD);
-    if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Allgather", err);
-    memcpy(x, all, n * sizeof *x);
+    o->n = n;
+    o->chunk = chunk;
+    o->all = all;
+    o->mine = all + chunk * size;
+    memset(all + n, 0, (chunk * size - n) * sizeof *all); /* the padding stays zero */
+    o->request = MPI_REQUEST_NULL;
+    *op = o;
+    return CLAE_OK;
+}
+
+void clae_dist_sum_free(clae_dist_sum_op *op)
+{
+    if (!op) return;
+    free(op->all);
+    free(op);
+}
+
+clae_status clae_dist_sum_start(clae_ctx *ctx, clae_dist_sum_op *op, float *x)
+{
+    op->x = x;
+    memcpy(op->all, x, op->n * sizeof *x);
+    int err = MPI_Ireduce_scatter_block(op->all, op->mine, (int)op->chunk, MPI_FLOAT, MPI_SUM,
+                                        MPI_COMM_WORLD, &op->request);
+    if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Ireduce_scatter_block", err);
+    op->phase = 1;
+    return CLAE_OK;
+}
+
+/* The phase's request is complete: on to the next. */
+static clae_status next_phase(clae_ctx *ctx, clae_dist_sum_op *op)
+{
+    if (op->phase == 1) {
+        int err = MPI_Iallgather(op->mine, (int)op->chunk, MPI_FLOAT, op->all, (int)op->chunk,
+                                 MPI_FLOAT, gather_comm, &op->request);
+        if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Iallgather", err);
+        op->phase = 2;
+        return CLAE_OK;
+    }
+    memcpy(op->x, op->all, op->n * sizeof *op->x);
+    op->phase = 0;
+    return CLAE_OK;
+}
+
+clae_status clae_dist_sum_poll(clae_ctx *ctx, clae_dist_sum_op *op, int *done)
+{
+    while (op->phase) {
+        int complete = 0;
+        int err = MPI_Test(&op->request, &complete, MPI_STATUS_IGNORE);
+        if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Test", err);
+        if (!complete) break;
+        clae_status s = next_phase(ctx, op);
+        if (s != CLAE_OK) return s;
+    }
+    *done = op->phase == 0;
+    return CLAE_OK;
+}
+
+clae_status clae_dist_sum_wait(clae_ctx *ctx, clae_dist_sum_op *op)
+{
+    while (op->phase) {
+        int err = MPI_Wait(&op->request, MPI_STATUS_IGNORE);
+        if (err != MPI_SUCCESS) return mpi_fail(ctx, "MPI_Wait", err);
+        clae_status s = next_phase(ctx, op);
+        if (s != CLAE_OK) return s;
+    }
     return CLAE_OK;
 }
 
@@ -156,9 +231,36 @@ void clae_dist_abort(const clae_dist *d, int code)
     (void)code;
 }
 
-clae_status clae_dist_sum(clae_ctx *ctx, clae_dist *d, float *x, size_t n)
+/* One rank: the sum of x is x. */
+struct clae_dist_sum_op {
+    int unused;
+};
+
+clae_status clae_dist_sum_create(clae_ctx *ctx, clae_dist *d, size_t n, clae_dist_sum_op **op)
 {
-    (void)ctx, (void)d, (void)x, (void)n;
+    (void)d, (void)n;
+    *op = calloc(1, sizeof **op);
+    return *op ? CLAE_OK : clae__fail(ctx, CLAE_ENOMEM, "out of memory");
+}
+
+void clae_dist_sum_free(clae_dist_sum_op *op) { free(op); }
+
+clae_status clae_dist_sum_start(clae_ctx *ctx, clae_dist_sum_op *op, float *x)
+{
+    (void)ctx, (void)op, (void)x;
+    return CLAE_OK;
+}
+
+clae_status clae_dist_sum_poll(clae_ctx *ctx, clae_dist_sum_op *op, int *done)
+{
+    (void)ctx, (void)op;
+    *done = 1;
+    return CLAE_OK;
+}
+
+clae_status clae_dist_sum_wait(clae_ctx *ctx, clae_dist_sum_op *op)
+{
+    (void)ctx, (void)op;
     return CLAE_OK;
 }
 

@@ -80,9 +80,9 @@ clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, s
 clae_status clae__contractive_wgrad(clae_device *dev, size_t units, size_t in, const clae_buf *w,
                                     size_t w_off, clae_buf *dw, const clae_buf *unit_g2,
                                     float scale);
-/* dst[dst_off + i] += alpha * src[i] (alpha = 1 adds exactly). */
-clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, clae_buf *dst,
-                              size_t dst_off, float alpha);
+/* dst[dst_off + i] += alpha * src[src_off + i] (alpha = 1 adds exactly). */
+clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, size_t src_off,
+                              clae_buf *dst, size_t dst_off, float alpha);
 
 /* wta.c: winner-take-all selection over a batch, and the gradient mask. */
 clae_status clae__wta_select(clae_device *dev, size_t rows, size_t cols, size_t keep,

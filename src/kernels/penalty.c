@@ -42,11 +42,12 @@ clae_status clae__sparsity_kl(clae_device *dev, size_t rows, size_t cols, const 
                           KU(blocks * cols), KM(dh), KU(arun), KU(aper));
 }
 
-clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, clae_buf *dst,
-                              size_t dst_off, float alpha)
+clae_status clae__add_inplace(clae_device *dev, size_t n, const clae_buf *src, size_t src_off,
+                              clae_buf *dst, size_t dst_off, float alpha)
 {
     clae__launch_bytes(dev, 12 * n);
-    return CLAE_LAUNCH_FLAT(dev, CLAE_K_add_inplace, n, KM(src), KM(dst), KU(dst_off), KF(alpha));
+    return CLAE_LAUNCH_FLAT(dev, CLAE_K_add_inplace, n, KM(src), KU(src_off), KM(dst), KU(dst_off),
+                            KF(alpha));
 }
 
 clae_status clae__contractive_fwd(clae_device *dev, size_t rows, size_t units, size_t in, int act,

@@ -143,6 +143,7 @@ static clae_status add_layer(clae_builder *b, const clae_layer_vt *vt, const cla
         return clae__fail(m->dev->ctx, CLAE_ESPEC, "%s: too many layers", b->spec->path);
     clae_layer *l = calloc(1, sizeof *l);
     if (!l) return clae__fail(m->dev->ctx, CLAE_ENOMEM, "out of memory building the model");
+    m->param_start[m->n_layers] = m->n_params;
     m->layers[m->n_layers++] = l;
     l->vt = vt;
     l->spec = *ls;

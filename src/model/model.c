@@ -245,6 +245,12 @@ clae_status clae__model_mse(clae_model *m, const clae_buf *target, size_t t_off,
 clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch,
                                  clae_mode mode)
 {
+    return clae__model_backward_each(m, x, x_off, batch, mode, NULL, NULL);
+}
+
+clae_status clae__model_backward_each(clae_model *m, const clae_buf *x, size_t x_off, size_t batch,
+                                      clae_mode mode, clae_backward_done done, void *arg)
+{
     clae_exec e = clae__model_exec(m, batch, mode);
     /* the gradient at the current layer's output, and the other buffer */
     clae_buf *dy = &m->delta[0], *other = &m->delta[1];
@@ -252,14 +258,15 @@ clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off,
         clae_layer *l = m->layers[i];
         clae_status s = CLAE_OK;
         if (m->point_grad[i].mem)
-            s = clae__add_inplace(m->dev, batch * clae_shape_size(l->out), &m->point_grad[i], dy,
-                                  0, 1.0f);
+            s = clae__add_inplace(m->dev, batch * clae_shape_size(l->out), &m->point_grad[i], 0,
+                                  dy, 0, 1.0f);
         const clae_buf *in = i > 0 ? &m->layers[i - 1]->y : x;
         if (s == CLAE_OK)
             s = l->vt->backward(l, &e, in, i > 0 ? 0 : x_off, dy, i > 0 ? other : NULL);
         for (int t = 1; t < m->n_terms && s == CLAE_OK; t++)
             if (m->terms[t]->point == i && m->terms[t]->vt->after_backward)
                 s = m->terms[t]->vt->after_backward(m->terms[t], m, &e);
+        if (s == CLAE_OK && done) s = done(arg, i);
         if (s != CLAE_OK) return s;
         clae_buf *t = dy;
         dy = other;

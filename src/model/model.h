@@ -32,6 +32,11 @@ typedef struct clae_model {
     int n_tensors;
     size_t n_params, n_stats;
     clae_buf params, grads, stats;
+    /* where layer i's own parameters begin: layers take theirs in order, and a
+     * layer's backward writes no gradient above its own (a tied decoder
+     * writes into its encoder's, below), so once backward is past layer i the
+     * gradients from param_start[i] up are final */
+    size_t param_start[CLAE_MODEL_MAX_LAYERS];
 
     size_t batch_max;
     clae_buf delta[2];         /* ping-pong gradients between layers, batch_max x widest */
@@ -76,6 +81,12 @@ clae_status clae__model_mse(clae_model *m, const clae_buf *target, size_t t_off,
                             clae_buf *out, size_t out_off);
 clae_status clae__model_backward(clae_model *m, const clae_buf *x, size_t x_off, size_t batch,
                                  clae_mode mode);
+/* The same, calling done(arg, i) once layer i's backward (and its terms')
+ * is enqueued: the gradients from m->param_start[i] up are then final in
+ * queue order. */
+typedef clae_status (*clae_backward_done)(void *arg, int layer);
+clae_status clae__model_backward_each(clae_model *m, const clae_buf *x, size_t x_off, size_t batch,
+                                      clae_mode mode, clae_backward_done done, void *arg);
 
 /* The code of the last forward pass (batch x m->code). */
 const clae_buf *clae__model_code(const clae_model *m);

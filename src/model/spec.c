@@ -105,10 +105,10 @@ static const char *const train_keys[] = {"epochs", "batch", "optimizer", "learni
                                          "momentum", "beta1", "beta2", "rho", "epsilon",
                                          "seed", "pretrain", "pretrain_epochs", "patience",
                                          "schedule", "schedule_step", "schedule_gamma",
-                                         "accumulate", NULL};
+                                         "accumulate", "bucket_mb", NULL};
 enum { T_EPOCHS, T_BATCH, T_OPTIMIZER, T_LR, T_MOMENTUM, T_BETA1, T_BETA2, T_RHO, T_EPSILON,
        T_SEED, T_PRETRAIN, T_PRETRAIN_EPOCHS, T_PATIENCE, T_SCHEDULE, T_SCHEDULE_STEP,
-       T_SCHEDULE_GAMMA, T_ACCUMULATE };
+       T_SCHEDULE_GAMMA, T_ACCUMULATE, T_BUCKET_MB };
 _Static_assert(sizeof train_keys / sizeof *train_keys - 1 <= MAX_KEYS, "raise MAX_KEYS");
 _Static_assert(sizeof data_keys / sizeof *data_keys - 1 <= MAX_KEYS, "raise MAX_KEYS");
 static const char *const output_keys[] = {"dir", "samples", NULL};
@@ -355,6 +355,7 @@ static int set_train(parser *p, int key, const char *v)
     case T_EPOCHS: return clae__spec_get_count(p, v, &s->train.epochs);
     case T_BATCH: return clae__spec_get_count(p, v, &s->train.batch);
     case T_ACCUMULATE: return clae__spec_get_count(p, v, &s->train.accumulate);
+    case T_BUCKET_MB: return clae__spec_get_nonnegative(p, v, &s->train.bucket_mb);
     case T_OPTIMIZER:
         if (clae__spec_get_enum(p, v, optimizers, &i)) return -1;
         s->train.optimizer = opt_kinds[i];
@@ -589,6 +590,7 @@ void clae__spec_key_defaults(clae_spec *s)
     s->train.schedule_gamma = 0.1;
     s->train.batch = 128;
     s->train.accumulate = 1;
+    s->train.bucket_mb = CLAE_SPEC_BUCKET_MB;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;
     s->train.momentum = 0.9;

@@ -112,6 +112,8 @@ static const char default_text[] =
     "batch           = 128\n"
     "accumulate      = 1      ; batches per optimiser step, their gradients added: a step of\n"
     "                         ; batch x N samples in the device memory of one batch\n"
+    "bucket_mb       = 1      ; over MPI ranks: MiB of gradient summed as backward finishes it\n"
+    "                         ; (0: one sum after the whole backward pass)\n"
     "optimizer       = adam   ; adam | rmsprop | sgd (with momentum)\n"
     "learning_rate   = 0.001\n"
     "momentum        = 0.9    ; sgd\n"

@@ -35,7 +35,7 @@ static clae_status kl_value(clae_term *t, clae_model *m, const clae_exec *e, cla
     if (s == CLAE_OK)
         s = clae__reparam_bwd(e->dev, e->batch, code, heads, &t->scratch2, &t->scratch2, scale,
                               &m->delta[1]);
-    if (s == CLAE_OK) s = clae__add_inplace(e->dev, n, &m->delta[1], grad, 0, 1.0f);
+    if (s == CLAE_OK) s = clae__add_inplace(e->dev, n, &m->delta[1], 0, grad, 0, 1.0f);
     return s;
 }
 

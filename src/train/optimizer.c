@@ -23,6 +23,7 @@ clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size
     opt->rho = spec->train.rho;
     opt->eps = spec->train.epsilon;
     opt->accumulate = spec->train.accumulate > 1 ? spec->train.accumulate : 1;
+    opt->bucket_values = (size_t)(spec->train.bucket_mb * (1024.0 * 1024.0 / sizeof(float)));
     clae_status s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->m);
     if (s == CLAE_OK) s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->v);
     if (s == CLAE_OK && opt->accumulate > 1)
@@ -70,6 +71,7 @@ void clae__optimizer_release(clae_optimizer *opt)
     clae__buf_release(&opt->m);
     clae__buf_release(&opt->v);
     clae__buf_release(&opt->grad_sum);
+    clae__buckets_release(&opt->buckets);
     free(opt->host_sum);
     opt->host_sum = NULL;
 }

@@ -8,6 +8,7 @@
 #include "clae/dist.h"
 #include "clae/spec.h"
 #include "device/buffer.h"
+#include "train/buckets.h"
 
 typedef struct {
     clae_optimizer_kind kind;
@@ -19,10 +20,11 @@ typedef struct {
     clae_buf grad_sum; /* accumulate > 1 or ranks: the step's gradient, summed over its micro-batches */
     clae_dist *dist;   /* the ranks whose gradients are summed (NULL: one) */
     float *host_sum;   /* the sum's way through the host: n_params values and a stop flag */
+    size_t bucket_values; /* [train] bucket_mb in values (0: one bucket) */
+    clae_buckets buckets; /* the sum over ranks in buckets, beside backward */
     int stop_local;    /* this rank asks the step's end to stop the run */
     int stop_all;      /* after a step over ranks: some rank asked to stop */
-    double sum_seconds, exchange_seconds; /* time in the sum over ranks; with the device copies */
-    uint64_t sums;                        /* steps summed over ranks */
+    uint64_t sums;     /* steps summed over ranks */
 } clae_optimizer;
 
 clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size_t n_params,

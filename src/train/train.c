@@ -558,9 +558,12 @@ clae_status clae_train(clae_ctx *ctx, clae_device *dev, const clae_train_options
     if (s == CLAE_OK) clae_result_set(result, "mapped", r.mapped);
     if (s == CLAE_OK && r.opt.sums) { /* what the ranks' gradient sums cost, per step */
         clae_result_set(result, "ranks", r.dist->size);
-        clae_result_set(result, "allreduce_ms", 1e3 * r.opt.sum_seconds / (double)r.opt.sums);
-        clae_result_set(result, "gradient_exchange_ms",
-                        1e3 * r.opt.exchange_seconds / (double)r.opt.sums);
+        clae_result_set(result, "buckets", r.opt.buckets.n);
+        clae_result_set(result, "last_bucket_share", clae__buckets_last_share(&r.opt.buckets));
+        clae_result_set(result, "allreduce_ms",
+                        1e3 * r.opt.buckets.mpi_seconds / (double)r.opt.sums);
+        clae_result_set(result, "exchange_wait_ms",
+                        1e3 * r.opt.buckets.wait_seconds / (double)r.opt.sums);
     }
     if (s == CLAE_OK) {
         clae_result_set(result, "stopped_early", stopped_early);
