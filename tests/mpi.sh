@@ -52,7 +52,7 @@ done
 # is done would differ. Tied weights (a decoder writing into its encoder's
 # gradient), a contractive term (its gradient added after the code layer's)
 # and batch norm, with buckets of about a layer each.
-check "the default bucket_mb sums this model in one bucket" grep -q '"buckets":[[:space:]]*1,' "$tmp/two/summary.json"
+check "bucket_mb = auto sums in one bucket on a CPU device" grep -q '"buckets":[[:space:]]*1,' "$tmp/two/summary.json"
 mpi 2 "$CLAE" train "${small[@]}" --epochs 2 --set train.bucket_mb=0.01 --out "$tmp/buckets" > /dev/null 2>&1
 read -r diff scale < <(max_diff "$tmp/two/model.safetensors" "$tmp/buckets/model.safetensors")
 check "bucket_mb = 0.01 (4 buckets): the weights of one bucket exactly ($diff)" [ "$diff" = 0.0 ]

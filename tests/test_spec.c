@@ -479,7 +479,7 @@ static void test_validate_and_names(void)
     s.train.epochs = 5;
     s.train.bucket_mb = 5000;
     CHECK(clae_spec_validate(ctx, &s) == CLAE_ESPEC);
-    CHECK_STR(clae_ctx_message(ctx), "<default>: [train] bucket_mb: expected 0 to 4096, got 5000");
+    CHECK_STR(clae_ctx_message(ctx), "<default>: [train] bucket_mb: expected auto or 0 to 4096, got 5000");
     s.train.bucket_mb = 0; /* one sum after backward */
     CHECK(clae_spec_validate(ctx, &s) == CLAE_OK);
     s.model.output = CLAE_ACT_TANH;

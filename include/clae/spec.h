@@ -19,7 +19,10 @@ extern "C" {
 /* Upper bound of every count in a spec (units, code, batch, epochs...):
  * anything larger is surely a typo. */
 #define CLAE_SPEC_MAX_COUNT (1 << 20)
-/* [train] bucket_mb left out: see README, "Many devices" */
+/* [train] bucket_mb = auto (the default): buckets of CLAE_SPEC_BUCKET_MB on a
+ * device that computes beside the host, one sum on a CPU device (its host
+ * thread computes the backward, so nothing would move the sums meanwhile) */
+#define CLAE_SPEC_BUCKET_AUTO (-1.0)
 #define CLAE_SPEC_BUCKET_MB 1.0
 /* The name of the built-in default spec: parsing clae_spec_default_text()
  * under it gives its output dir runs/default. */
@@ -155,7 +158,8 @@ typedef struct clae_spec {
         int epochs;
         int batch;            /* samples a batch (over MPI ranks: each rank takes a share) */
         int accumulate;       /* batches per optimiser step, their gradients summed */
-        double bucket_mb;     /* over ranks: MiB of gradient a bucket takes (0: one bucket) */
+        double bucket_mb;     /* over ranks: MiB of gradient a bucket takes (0: one bucket;
+                                 CLAE_SPEC_BUCKET_AUTO: by the device) */
         clae_optimizer_kind optimizer;
         double learning_rate;
         double momentum;      /* sgd */

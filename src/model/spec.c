@@ -355,7 +355,14 @@ static int set_train(parser *p, int key, const char *v)
     case T_EPOCHS: return clae__spec_get_count(p, v, &s->train.epochs);
     case T_BATCH: return clae__spec_get_count(p, v, &s->train.batch);
     case T_ACCUMULATE: return clae__spec_get_count(p, v, &s->train.accumulate);
-    case T_BUCKET_MB: return clae__spec_get_nonnegative(p, v, &s->train.bucket_mb);
+    case T_BUCKET_MB: {
+        double mb;
+        if (strcmp(v, "auto") == 0) mb = CLAE_SPEC_BUCKET_AUTO;
+        else if (clae__spec_parse_double(v, &mb) || !(mb >= 0))
+            return clae__spec_key_fail(p, "expected auto or a number of MiB >= 0, got \"%s\"", v);
+        s->train.bucket_mb = mb;
+        return 0;
+    }
     case T_OPTIMIZER:
         if (clae__spec_get_enum(p, v, optimizers, &i)) return -1;
         s->train.optimizer = opt_kinds[i];
@@ -590,7 +597,7 @@ void clae__spec_key_defaults(clae_spec *s)
     s->train.schedule_gamma = 0.1;
     s->train.batch = 128;
     s->train.accumulate = 1;
-    s->train.bucket_mb = CLAE_SPEC_BUCKET_MB;
+    s->train.bucket_mb = CLAE_SPEC_BUCKET_AUTO;
     s->train.optimizer = CLAE_OPT_ADAM;
     s->train.learning_rate = 0.001;
     s->train.momentum = 0.9;

@@ -159,8 +159,10 @@ clae_status clae_spec_validate(clae_ctx *ctx, const clae_spec *s)
     if (bad_count(s->train.accumulate))
         return FAIL("%s: [train] accumulate: expected 1 to %d, got %d", f, CLAE_SPEC_MAX_COUNT,
                     s->train.accumulate);
-    if (!(s->train.bucket_mb >= 0 && s->train.bucket_mb <= 4096))
-        return FAIL("%s: [train] bucket_mb: expected 0 to 4096, got %g", f, s->train.bucket_mb);
+    if (!((s->train.bucket_mb >= 0 && s->train.bucket_mb <= 4096) ||
+          s->train.bucket_mb == CLAE_SPEC_BUCKET_AUTO))
+        return FAIL("%s: [train] bucket_mb: expected auto or 0 to 4096, got %g", f,
+                    s->train.bucket_mb);
     if (bad_positive(s->train.learning_rate))
         return FAIL("%s: [train] learning_rate: expected a positive number, got %g", f,
                     s->train.learning_rate);

@@ -23,7 +23,10 @@ clae_status clae__optimizer_create(clae_device *dev, const clae_spec *spec, size
     opt->rho = spec->train.rho;
     opt->eps = spec->train.epsilon;
     opt->accumulate = spec->train.accumulate > 1 ? spec->train.accumulate : 1;
-    opt->bucket_values = (size_t)(spec->train.bucket_mb * (1024.0 * 1024.0 / sizeof(float)));
+    double bucket_mb = spec->train.bucket_mb;
+    if (bucket_mb == CLAE_SPEC_BUCKET_AUTO)
+        bucket_mb = strcmp(clae_device_get_info(dev)->type, "CPU") == 0 ? 0.0 : CLAE_SPEC_BUCKET_MB;
+    opt->bucket_values = (size_t)(bucket_mb * (1024.0 * 1024.0 / sizeof(float)));
     clae_status s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->m);
     if (s == CLAE_OK) s = clae__buf_create_for(dev, n_params, "the optimiser's moments", &opt->v);
     if (s == CLAE_OK && opt->accumulate > 1)

@@ -3,7 +3,7 @@
 #
 # Trains specs/bench.ini (dense, 784-512-256-64-256-512-784) and specs/conv_bn.ini (conv + batch
 # norm) on 1 rank and on 2 ranks, the 2-rank runs twice: with the gradient summed in one piece
-# after the backward pass ([train] bucket_mb = 0) and in buckets beside it (the default), the
+# after the backward pass ([train] bucket_mb = 0) and in buckets of 1 MiB beside it, the
 # runs alternated and repeated (--repeat) so that both see the same machine. It prints per
 # model and run the best steady-state samples/s, the time of a step, and from clae's own
 # summary.json: allreduce_ms (time in MPI calls per step) and wait_ms (what a step waits for the
@@ -61,7 +61,7 @@ for spec in bench conv_bn; do
     while [ "$r" -le "$repeat" ]; do
         run "$spec" "$lim" one 1
         run "$spec" "$lim" whole 2 --set train.bucket_mb=0
-        run "$spec" "$lim" buckets 2
+        run "$spec" "$lim" buckets 2 --set train.bucket_mb=1
         r=$((r + 1))
     done
 done
