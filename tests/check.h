@@ -58,6 +58,16 @@ static int check__passed, check__failed;
         }                                                                              \
     } while (0)
 
+/* A test's temporary directory, /tmp/clae-test-NAME-XXXXXX, made into dir
+ * (cap bytes); 0 (with the reason on stderr) when it cannot be made. */
+static inline int check_make_tree(char *dir, size_t cap, const char *name)
+{
+    snprintf(dir, cap, "/tmp/clae-test-%s-XXXXXX", name);
+    if (mkdtemp(dir)) return 1;
+    perror("mkdtemp");
+    return 0;
+}
+
 /* Removes a test's temporary directory tree (a mkdtemp path: no quoting needed). */
 static inline void check_remove_tree(const char *dir)
 {

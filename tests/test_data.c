@@ -476,11 +476,7 @@ static void test_idx_types(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-data-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "data")) return 1;
     test_bundled_mnist();
     test_parse_shapes();
     test_bad_memory();

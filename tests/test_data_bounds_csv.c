@@ -290,11 +290,7 @@ static void test_long_lines(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-bounds-csv-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "bounds-csv")) return 1;
     test_take();
     test_rest_not_parsed();
     test_labels();

@@ -328,11 +328,7 @@ static void test_huge_declared_gzip(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-bounds-idx-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "bounds-idx")) return 1;
     make_files();
     test_take_matches_full_read();
     test_rest_not_read();

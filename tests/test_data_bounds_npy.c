@@ -17,42 +17,16 @@
 
 static char tmpdir[64];
 
-static const char *path_of(const char *name)
-{
-    static char paths[64][128];
-    static int next;
-    char *p = paths[next++ % 64];
-    snprintf(p, sizeof paths[0], "%s/%s", tmpdir, name);
-    return p;
-}
-
 static const char *put(const char *name, const void *bytes, size_t size)
 {
-    const char *path = path_of(name);
-    if (!write_bytes(path, bytes, size)) fprintf(stderr, "cannot write %s\n", path);
-    return path;
-}
-
-/* A version 1.0 .npy: the dict padded to a 128-byte header, then n data bytes. */
-static size_t npy_bytes(unsigned char *buf, const char *descr, const char *shape, const void *data,
-                        size_t n)
-{
-    char dict[128];
-    int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-                       descr, shape);
-    memcpy(buf, "\x93NUMPY\x01\x00\x76\x00", 10);
-    memset(buf + 10, ' ', 118);
-    memcpy(buf + 10, dict, (size_t)len);
-    buf[127] = '\n';
-    if (n) memcpy(buf + 128, data, n);
-    return 128 + n;
+    return test_put(tmpdir, name, bytes, size);
 }
 
 static const char *put_npy(const char *name, const char *descr, const char *shape,
                            const void *data, size_t n)
 {
     unsigned char *buf = malloc(128 + n);
-    size_t size = npy_bytes(buf, descr, shape, data, n);
+    size_t size = npy_v1_bytes(buf, descr, shape, data, n);
     const char *path = put(name, buf, size);
     free(buf);
     return path;
@@ -229,7 +203,7 @@ static void test_npy_file_and_memory(void)
     clae_ctx *ctx = clae_ctx_create();
     static unsigned char buf[1024];
     const float m[12] = {0, 0.5f, 1, -2, 3.25f, 4, 5, 6, 7, 8, 9, 1e-3f};
-    size_t n = npy_bytes(buf, "<f4", "(3, 4)", m, sizeof m);
+    size_t n = npy_v1_bytes(buf, "<f4", "(3, 4)", m, sizeof m);
     struct {
         const char *what;
         size_t size;    /* bytes of buf, or 0: the case's own */
@@ -344,11 +318,7 @@ static void test_cifar(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-bounds-npy-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "bounds-npy")) return 1;
     test_npy_take();
     test_npy_budget();
     test_npy_file_and_memory();

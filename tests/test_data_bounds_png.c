@@ -385,11 +385,7 @@ static void test_budget_before_decoding(clae_ctx *ctx)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-bounds-png-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "bounds-png")) return 1;
     clae_ctx *ctx = clae_ctx_create();
     test_header_channels(ctx);
     test_huge_header(ctx);

@@ -600,11 +600,7 @@ static void test_detect_classes(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-formats-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "formats")) return 1;
     test_csv();
     test_npy();
     test_npy_layout();

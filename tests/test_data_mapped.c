@@ -18,20 +18,11 @@
 
 static char tmpdir[64];
 
-static const char *path_of(const char *name)
-{
-    static char paths[64][128];
-    static int next;
-    char *p = paths[next++ % 64];
-    snprintf(p, sizeof paths[0], "%s/%s", tmpdir, name);
-    return p;
-}
+static const char *path_of(const char *name) { return test_path(tmpdir, name); }
 
 static const char *put(const char *name, const void *bytes, size_t size)
 {
-    const char *path = path_of(name);
-    if (!write_bytes(path, bytes, size)) fprintf(stderr, "cannot write %s\n", path);
-    return path;
+    return test_put(tmpdir, name, bytes, size);
 }
 
 /* An IDX file: the header of type and dims, then n payload bytes. */
@@ -50,20 +41,12 @@ static const char *put_idx(const char *name, unsigned type, const uint32_t *dims
     return path;
 }
 
-/* A version 1.0 .npy: the dict padded to a 128-byte header, then n data bytes. */
+/* A version 1.0 .npy of n data bytes. */
 static const char *put_npy(const char *name, const char *descr, const char *shape,
                            const void *data, size_t n)
 {
     unsigned char *buf = malloc(128 + n);
-    char dict[118];
-    int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-                       descr, shape);
-    memcpy(buf, "\x93NUMPY\x01\x00\x76\x00", 10);
-    memset(buf + 10, ' ', 117);
-    memcpy(buf + 10, dict, (size_t)len);
-    buf[127] = '\n';
-    memcpy(buf + 128, data, n);
-    const char *path = put(name, buf, 128 + n);
+    const char *path = put(name, buf, npy_v1_bytes(buf, descr, shape, data, n));
     free(buf);
     return path;
 }
@@ -316,11 +299,7 @@ static void test_labels(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/clae-test-mapped-XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!check_make_tree(tmpdir, sizeof tmpdir, "mapped")) return 1;
     test_byte_scale();
     test_idx();
     test_npy();
