@@ -11,12 +11,10 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +22,8 @@
 #include "clae/spec.h"
 #include "clae/train.h"
 #include "cli/cli.h"
+#include "cli/train_progress.h"
+#include "cli/train_ranks.h"
 #include "io/fsutil.h"
 #include "io/safetensors.h"
 
@@ -52,175 +52,6 @@ static void catch_stop_signals(void)
     stop.sa_flags = SA_RESTART; /* the flag is read after the batch; I/O goes on */
     sigaction(SIGINT, &stop, NULL);
     sigaction(SIGTERM, &stop, NULL);
-}
-
-typedef struct {
-    int tty;
-    int started;       /* the banner is printed once training has begun */
-    const char *what;  /* the spec being trained, for the banner */
-    const char *dir;
-    const clae_device_info *device;
-    const char *gemm;
-    int show_lr;       /* a schedule changes the rate: show it per epoch too */
-    int patience;      /* early stopping: show the epochs without a better test loss */
-    int muted;         /* stderr failed (a closed pipe): no more progress */
-} progress_view;
-
-/* "45s", "1m20s", "2h05m" */
-static void format_duration(double s, char *out, size_t size)
-{
-    long t = s > 0 && s < 1e7 ? (long)(s + 0.5) : 0;
-    if (t >= 3600) snprintf(out, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else if (t >= 60) snprintf(out, size, "%ldm%02lds", t / 60, t % 60);
-    else snprintf(out, size, "%lds", t);
-}
-
-/* Columns of the terminal on stderr, else $COLUMNS, else 80. */
-static int terminal_width(void)
-{
-    struct winsize ws;
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-    const char *env = getenv("COLUMNS");
-    long n = 0;
-    if (env && cli_parse_long(env, 1, 10000, &n) == 0) return (int)n;
-    return 80;
-}
-
-/* The live line's fields, in display order. drop: while the line is too wide
- * the field of the highest rank goes (0: always kept): samples/s, a constant
- * learning rate, the bar, the batch count, the loss terms from the last, a
- * scheduled learning rate among them, the ETA; epoch and loss stay. */
-enum { MAX_FIELDS = 12, BAR_MAX = 20, BAR_MIN = 10 };
-typedef struct {
-    char text[64];
-    int drop, kept, bar;
-} field;
-
-static void add_field(field *f, int *n, int drop, const char *fmt, ...) CLAE__PRINTF(4, 5);
-static void add_field(field *f, int *n, int drop, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f[*n].text, sizeof f[*n].text, fmt, ap);
-    va_end(ap);
-    f[*n].drop = drop;
-    f[*n].kept = 1;
-    f[*n].bar = 0;
-    ++*n;
-}
-
-static size_t line_width(const field *f, int n, int bar_width)
-{
-    size_t w = 0;
-    for (int i = 0, shown = 0; i < n; i++) {
-        if (!f[i].kept) continue;
-        w += (shown++ ? 2 : 0) + (f[i].bar ? (size_t)bar_width + 2 : strlen(f[i].text));
-    }
-    return w;
-}
-
-/* The live line, fitted into width - 1 columns (the last one left empty so
- * that no terminal wraps): the bar narrows, then fields go in their order. */
-static void draw_live(const clae_progress *p, int width, int scheduled)
-{
-    field f[MAX_FIELDS];
-    int n = 0;
-    char eta[32];
-    add_field(f, &n, 0, "epoch %d/%d", p->epoch, p->epochs);
-    add_field(f, &n, 9, "%s", "");
-    f[n - 1].bar = 1;
-    add_field(f, &n, 8, "%zu/%zu", p->batch, p->batches);
-    if (p->batch > 0) {
-        add_field(f, &n, 0, "loss %.5f", p->train_loss);
-        for (int t = 0; p->n_terms > 1 && t < p->n_terms && t < 4; t++)
-            add_field(f, &n, 3 + t, "%s %.4g", p->term_names[t], p->terms[t]);
-        add_field(f, &n, scheduled ? 5 : 15, "lr %.3g", p->learning_rate);
-        add_field(f, &n, 20, "%.0f samples/s", p->samples_per_second);
-        format_duration(p->eta_seconds, eta, sizeof eta);
-        add_field(f, &n, 2, "run ETA %s", eta);
-    }
-    size_t limit = width > 1 ? (size_t)width - 1 : 1;
-    for (;;) { /* drop fields at the bar's narrowest, then widen the bar into what is left */
-        if (line_width(f, n, BAR_MIN) <= limit) break;
-        int worst = -1;
-        for (int i = 0; i < n; i++)
-            if (f[i].kept && f[i].drop && (worst < 0 || f[i].drop > f[worst].drop)) worst = i;
-        if (worst < 0) break; /* only the essentials left: cut below */
-        f[worst].kept = 0;
-    }
-    size_t w = line_width(f, n, BAR_MIN);
-    int bar_width = BAR_MIN + (w < limit ? (int)(limit - w) : 0);
-    if (bar_width > BAR_MAX) bar_width = BAR_MAX;
-    char line[512];
-    size_t len = 0;
-    for (int i = 0, shown = 0; i < n && len + 1 < sizeof line; i++) {
-        if (!f[i].kept) continue;
-        if (shown++) len += (size_t)snprintf(line + len, sizeof line - len, "  ");
-        if (f[i].bar) {
-            size_t filled = p->batches ? (size_t)bar_width * p->batch / p->batches : 0;
-            line[len++] = '[';
-            for (int k = 0; k < bar_width && len + 2 < sizeof line; k++)
-                line[len++] = (size_t)k < filled ? '#' : '.';
-            line[len++] = ']';
-            line[len] = '\0';
-        } else {
-            len += (size_t)snprintf(line + len, sizeof line - len, "%s", f[i].text);
-        }
-        if (len >= sizeof line) len = sizeof line - 1;
-    }
-    if (len > limit) len = limit;
-    line[len] = '\0';
-    fprintf(stderr, "\r\033[K%s", line);
-}
-
-static void show_progress_lines(progress_view *view, const clae_progress *p);
-
-/* Progress is optional output: when stderr's reader goes away (`2>&1 | head`),
- * training goes on and writes its files, and progress stops being written.
- * Nothing can say so on a stderr that is gone; loss.csv has every epoch. */
-static void show_progress(void *user, const clae_progress *p)
-{
-    progress_view *view = user;
-    catch_stop_signals();
-    if (view->muted) return;
-    show_progress_lines(view, p);
-    if (ferror(stderr)) view->muted = 1;
-}
-
-static void show_progress_lines(progress_view *view, const clae_progress *p)
-{
-    if (!view->started) {
-        /* printed here, not earlier, so that a failing setup prints one line */
-        view->started = 1;
-        fprintf(stderr, "training %s on device %d (%s, GEMM by %s) into %s\n", view->what,
-                view->device->index, view->device->name, view->gemm, view->dir);
-    }
-    if (p->started) {
-        fprintf(stderr, "model: %s\ndata: %s\n", p->model, p->data);
-        return;
-    }
-    if (p->stage) {
-        if (view->tty) fprintf(stderr, "\r\033[K");
-        fprintf(stderr, "pretrain stage %d/%d epoch %d/%d  loss %.5f  %.0f samples/s  %.1f s\n",
-                p->stage, p->stages, p->epoch, p->epochs, p->train_loss, p->samples_per_second,
-                p->epoch_seconds);
-        return;
-    }
-    if (p->epoch_done) {
-        char lr[32] = "", wait[64] = "";
-        if (view->show_lr) snprintf(lr, sizeof lr, "  lr %.3g", p->learning_rate);
-        if (view->patience && p->best_epoch && p->best_epoch < p->epoch)
-            snprintf(wait, sizeof wait, "  no better for %d/%d", p->epoch - p->best_epoch,
-                     view->patience);
-        if (view->tty) fprintf(stderr, "\r\033[K");
-        fprintf(stderr,
-                "epoch %d/%d  train_loss %.5f  test_loss %.5f  test_mse %.5f  %.0f samples/s  "
-                "%.1f s%s%s\n",
-                p->epoch, p->epochs, p->train_loss, p->test_loss, p->test_mse,
-                p->samples_per_second, p->epoch_seconds, lr, wait);
-        return;
-    }
-    if (view->tty) draw_live(p, terminal_width(), view->show_lr);
 }
 
 /* --resume without --spec: the spec text stored in the checkpoint (malloc'd). */
@@ -376,57 +207,6 @@ static int seed_text(const char *v)
     return *end == '\0' && errno != ERANGE;
 }
 
-/* This rank's device: its entry of a --device list ("0,2": local rank 0 the
- * first, 1 the second, 2 the first again), the one --device or $CLAE_DEVICE
- * names, else with several ranks the GPUs of the machine in turn by local
- * rank, else the default. buf holds a chosen index. */
-static const char *rank_device(clae_ctx *ctx, const char *device, const clae_dist *dist,
-                               char *buf, size_t cap)
-{
-    if (device && strchr(device, ',')) {
-        int n = 1, pick;
-        for (const char *c = device; *c; c++) n += *c == ',';
-        pick = dist->local_rank % n;
-        const char *at = device;
-        for (int i = 0; i < pick; i++) at = strchr(at, ',') + 1;
-        size_t len = strcspn(at, ",");
-        snprintf(buf, cap, "%.*s", (int)(len < cap ? len : cap - 1), at);
-        return buf;
-    }
-    if (device || getenv("CLAE_DEVICE") || dist->size <= 1) return device;
-    clae_device_info *infos = NULL;
-    int count = 0, gpus = 0;
-    if (clae_device_list(ctx, &infos, &count) == CLAE_OK)
-        for (int i = 0; i < count; i++) gpus += strcmp(infos[i].type, "GPU") == 0;
-    for (int i = 0, seen = 0; gpus > 0 && i < count; i++)
-        if (strcmp(infos[i].type, "GPU") == 0 && seen++ == dist->local_rank % gpus) {
-            snprintf(buf, cap, "%d", infos[i].index);
-            device = buf;
-        }
-    free(infos);
-    return device;
-}
-
-/* Over ranks, rank 0's view decides whether the run resumes (a rank's own
- * look at the folder could differ), and every rank must have read the same
- * spec: else their steps would not pair up. */
-static clae_status agree_on_run(clae_ctx *ctx, clae_dist *dist, const clae_spec *spec,
-                                int *resume)
-{
-    if (dist->size <= 1) return CLAE_OK;
-    int32_t r = *resume;
-    clae_status s = clae_dist_broadcast(ctx, dist, &r, sizeof r);
-    *resume = r;
-    const char *text = spec->text ? spec->text : "";
-    int same = 0;
-    if (s == CLAE_OK) s = clae_dist_same(ctx, dist, text, strlen(text), &same, NULL);
-    if (s == CLAE_OK && !same)
-        s = clae__fail(ctx, CLAE_EUSAGE,
-                       "the ranks read different specs: give every rank the same --spec, and "
-                       "its run folder on a file system all ranks see");
-    return s;
-}
-
 static int train(int argc, char **argv, clae_dist *dist, int *agreed)
 {
     static const struct option options[] = {
@@ -558,10 +338,10 @@ static int train(int argc, char **argv, clae_dist *dist, int *agreed)
             resume = 0;
         }
     }
-    if (s == CLAE_OK) s = agree_on_run(ctx, dist, &spec, &resume);
+    if (s == CLAE_OK) s = cli_agree_on_run(ctx, dist, &spec, &resume);
     char rank_choice[32];
     if (s == CLAE_OK)
-        s = cli_open_device(ctx, rank_device(ctx, device, dist, rank_choice, sizeof rank_choice),
+        s = cli_open_device(ctx, cli_rank_device(ctx, device, dist, rank_choice, sizeof rank_choice),
                             &dev);
     /* one run at a time in a folder, locked before --force clears anything;
      * then what a killed run left half-written goes */
@@ -579,9 +359,10 @@ static int train(int argc, char **argv, clae_dist *dist, int *agreed)
             isatty(STDERR_FILENO), 0,
             spec_path ? spec_path : resume ? "the checkpoint's spec" : "the built-in default",
             spec.output.dir, clae_device_get_info(dev), clae_device_gemm_provider(dev),
-            spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience, 0};
+            spec.train.schedule != CLAE_SCHEDULE_CONSTANT, spec.train.patience, 0,
+            catch_stop_signals};
         clae_train_options opts = {.spec = &spec, .resume = resume,
-                                   .progress = writer ? show_progress : NULL,
+                                   .progress = writer ? cli_show_progress : NULL,
                                    .progress_user = &view, .stop = &stop_requested,
                                    .snapshot = snapshots, .dist = dist};
         s = clae_train(ctx, dev, &opts, &result);
