@@ -126,7 +126,7 @@ glibcxx=$(newest GLIBCXX_)
     done
 } > "$out/lib/SOURCES.txt"
 
-# --- fonts: the plots' text is DejaVu Sans (src/io/plot.c); carry it --------
+# --- fonts: the plots' text is DejaVu Sans (src/io/plot_canvas.c); carry it --------
 # A launcher-set FONTCONFIG_FILE points fontconfig at these alone, so the pictures
 # are the same on every machine and need no fontconfig set-up there. Without them
 # cairo falls back to its built-in outline font: plots still work, less pretty.
