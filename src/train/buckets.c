@@ -59,6 +59,7 @@ clae_status clae__buckets_plan(clae_ctx *ctx, clae_dist *dist, const clae_model 
         k->layer = i;
         hi = lo;
     }
+    if (b->n == 0) return clae__fail(ctx, CLAE_EINTERNAL, "a model without parameters to sum");
     /* the top bucket carries the stop flag, at host[n_params], beside it */
     for (int k = 0; k < b->n; k++) {
         size_t values = b->bucket[k].hi - b->bucket[k].lo + (k == 0);
