@@ -87,9 +87,9 @@ clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
  * (bounds->budget, [data] max_memory) does not apply to the mapped samples:
  * they are the kernel's page cache, dropped under memory pressure, not the
  * heap; it bounds what is copied out of them (clae_dataset_split). Any other
- * path ("mnist", a folder, CSV, CIFAR, gzip, another type; or a file system
+ * data ("mnist", a folder, CSV, CIFAR, gzip, another type; or a file system
  * that cannot map): *mapped = 0, out empty and CLAE_OK, to be read with
- * clae_dataset_read. A mapped file must not be truncated while it is in use
+ * clae_dataset_read; a missing file or an unknown format fails as there. A mapped file must not be truncated while it is in use
  * (reading past its new end is SIGBUS). */
 clae_status clae_dataset_map(clae_ctx *ctx, const char *path, const clae_data_bounds *bounds,
                              clae_dataset *out, int *mapped);

@@ -70,28 +70,54 @@ static int is_npy(const unsigned char *b, size_t n)
     return n >= 6 && memcmp(b, "\x93NUMPY", 6) == 0;
 }
 
+/* The format of a regular file from its name and first bytes. */
+static clae__data_format file_format(const char *path, const unsigned char *b, size_t n,
+                                     size_t size)
+{
+    if (clae__data_ends_with(path, ".npy") || is_npy(b, n)) return CLAE__DATA_NPY;
+    /* A .bin is a CIFAR batch; its reader names a size that is no whole number of records. */
+    if (clae__data_ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return CLAE__DATA_CIFAR;
+    if (looks_idx(b, n) || clae__data_ends_with(path, ".idx") ||
+        clae__data_ends_with(path, "-ubyte") || clae__data_ends_with(path, ".gz"))
+        return CLAE__DATA_IDX;
+    return CLAE__DATA_UNKNOWN;
+}
+
+clae_status clae__data_format_of(clae_ctx *ctx, const char *path, clae__data_format *out)
+{
+    *out = CLAE__DATA_UNKNOWN;
+    struct stat sb;
+    if (strcmp(path, "mnist") == 0) *out = CLAE__DATA_MNIST;
+    else if (stat(path, &sb) != 0) return clae__fail_open(ctx, path, errno);
+    else if (S_ISDIR(sb.st_mode)) *out = CLAE__DATA_FOLDER;
+    else if (clae__data_ends_with(path, ".csv")) *out = CLAE__DATA_CSV;
+    else {
+        /* The magic and an IDX header of up to rank 4. */
+        unsigned char b[20];
+        size_t n, size;
+        clae_status st = head(ctx, path, b, sizeof b, &n, &size);
+        if (st != CLAE_OK) return st;
+        *out = file_format(path, b, n, size);
+    }
+    if (*out != CLAE__DATA_UNKNOWN) return CLAE_OK;
+    return clae__fail(ctx, CLAE_EDATA, "%s: unknown data format (" ACCEPTED ")", path);
+}
+
 clae_status clae_dataset_read(clae_ctx *ctx, const char *path, int label_column,
                               const clae_data_bounds *bounds, clae_dataset *out)
 {
     memset(out, 0, sizeof *out);
-    if (strcmp(path, "mnist") == 0) return clae_dataset_load_mnist(ctx, bounds, out);
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return clae__fail_open(ctx, path, errno);
-    if (S_ISDIR(sb.st_mode)) return clae_png_dir_read(ctx, path, bounds, out);
-    if (clae__data_ends_with(path, ".csv")) return clae_csv_read(ctx, path, label_column, bounds, out);
-    /* The magic and an IDX header of up to rank 4. */
-    unsigned char b[20];
-    size_t n, size;
-    clae_status st = head(ctx, path, b, sizeof b, &n, &size);
+    clae__data_format format;
+    clae_status st = clae__data_format_of(ctx, path, &format);
     if (st != CLAE_OK) return st;
-    if (clae__data_ends_with(path, ".npy") || is_npy(b, n)) return clae_npy_read_images(ctx, path, bounds, out);
-    /* A .bin is a CIFAR batch; its reader names a size that is no whole number of records. */
-    if (clae__data_ends_with(path, ".bin") && !bin_is_idx(b, n, size)) return clae_cifar_read(ctx, path, bounds, out);
-    if (looks_idx(b, n) || clae__data_ends_with(path, ".idx") || clae__data_ends_with(path, "-ubyte") ||
-        clae__data_ends_with(path, ".gz"))
-        return clae_idx_read_images(ctx, path, bounds, out);
-    return clae__fail(ctx, CLAE_EDATA, "%s: unknown data format (" ACCEPTED ")", path);
+    switch (format) {
+    case CLAE__DATA_MNIST: return clae_dataset_load_mnist(ctx, bounds, out);
+    case CLAE__DATA_FOLDER: return clae_png_dir_read(ctx, path, bounds, out);
+    case CLAE__DATA_CSV: return clae_csv_read(ctx, path, label_column, bounds, out);
+    case CLAE__DATA_NPY: return clae_npy_read_images(ctx, path, bounds, out);
+    case CLAE__DATA_CIFAR: return clae_cifar_read(ctx, path, bounds, out);
+    default: return clae_idx_read_images(ctx, path, bounds, out);
+    }
 }
 
 clae_status clae_dataset_read_labels(clae_ctx *ctx, const char *path, clae_dataset *ds)

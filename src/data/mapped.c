@@ -28,33 +28,6 @@ struct clae_mapped {
     uint64_t budget;               /* bounds->budget as given (0: the default) */
 };
 
-typedef enum { NOT_MAPPABLE, IDX_FILE, NPY_FILE } file_kind;
-
-/* Which reader clae_dataset_read would hand path to, where that may be a
- * mapped one: NPY by name or magic, IDX of bytes or floats by its magic (or
- * by name, where its header parser then speaks). What the readers would
- * refuse (a missing or irregular file) is left to them. */
-static file_kind kind_of(const char *path)
-{
-    struct stat sb;
-    if (strcmp(path, "mnist") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        clae__data_ends_with(path, ".csv"))
-        return NOT_MAPPABLE;
-    unsigned char b[6] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f) return NOT_MAPPABLE;
-    size_t n = fread(b, 1, sizeof b, f);
-    fclose(f);
-    if (clae__data_ends_with(path, ".npy") || (n == 6 && memcmp(b, "\x93NUMPY", 6) == 0)) return NPY_FILE;
-    if (clae__data_ends_with(path, ".bin")) return NOT_MAPPABLE; /* CIFAR, or an IDX told by its size */
-    if (n >= 4 && b[0] == 0 && b[1] == 0 && (b[2] == 0x08 || b[2] == 0x0D) && b[3] >= 1 &&
-        b[3] <= 4)
-        return IDX_FILE;
-    return clae__data_ends_with(path, ".idx") || clae__data_ends_with(path, "-ubyte") || clae__data_ends_with(path, ".gz")
-               ? IDX_FILE
-               : NOT_MAPPABLE;
-}
-
 static float be_float(const unsigned char *p)
 {
     uint32_t u = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -105,11 +78,13 @@ clae_status clae_dataset_map(clae_ctx *ctx, const char *path, const clae_data_bo
 {
     memset(out, 0, sizeof *out);
     *mapped = 0;
-    file_kind kind = kind_of(path);
-    if (kind == NOT_MAPPABLE) return CLAE_OK;
+    /* the reader's own choice of format: NPY and IDX files may be mapped */
+    clae__data_format format;
+    clae_status st = clae__data_format_of(ctx, path, &format);
+    if (st != CLAE_OK || (format != CLAE__DATA_NPY && format != CLAE__DATA_IDX)) return st;
     clae__mapped_layout lay;
-    clae_status st = kind == NPY_FILE ? clae__npy_layout(ctx, path, &lay)
-                                      : clae__idx_layout(ctx, path, &lay);
+    st = format == CLAE__DATA_NPY ? clae__npy_layout(ctx, path, &lay)
+                                  : clae__idx_layout(ctx, path, &lay);
     if (st != CLAE_OK || lay.type == CLAE__MAPPED_OTHER) return st;
 
     clae_dataset ds = lay.shape;

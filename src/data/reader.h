@@ -34,6 +34,21 @@ size_t clae__data_keep(const clae_data_bounds *bounds, size_t count);
  * file, not only those kept. */
 size_t clae__data_file_count(const clae_dataset *ds);
 
+/* The reader a data path needs: "mnist", a folder of PNGs, .csv, .npy (by
+ * name or magic), a .bin of CIFAR records, IDX (by its magic or name, .gz
+ * too). A missing file or an unknown format fails with clae_dataset_read's
+ * messages. */
+typedef enum {
+    CLAE__DATA_MNIST,
+    CLAE__DATA_FOLDER,
+    CLAE__DATA_CSV,
+    CLAE__DATA_NPY,
+    CLAE__DATA_CIFAR,
+    CLAE__DATA_IDX,
+    CLAE__DATA_UNKNOWN
+} clae__data_format;
+clae_status clae__data_format_of(clae_ctx *ctx, const char *path, clae__data_format *out);
+
 /* Whether path ends with suffix (lower case), ignoring case: ".npy", "-ubyte". */
 int clae__data_ends_with(const char *path, const char *suffix);
 

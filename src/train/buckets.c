@@ -43,8 +43,6 @@ clae_status clae__buckets_plan(clae_ctx *ctx, clae_dist *dist, const clae_model 
 {
     clae__buckets_release(b);
     b->model = m;
-    b->cap = cap;
-    b->dist = dist;
     /* from the top layer down, as backward goes: a bucket closes at the layer
      * that brings it to cap values, and at the bottom layer. Layers take
      * their parameters in order, so param_start falls as i does. */

@@ -25,11 +25,9 @@ typedef struct {
 
 typedef struct {
     const clae_model *model; /* what the buckets were planned for */
-    size_t cap;              /* values a bucket takes before it is closed (0: all) */
     clae_bucket bucket[CLAE_MODEL_MAX_LAYERS];
     int n;
     /* the step in flight */
-    clae_dist *dist;
     clae_device *dev;
     const clae_buf *grads;   /* this rank's batch gradient (NULL: its share was empty) */
     clae_buf *sum;           /* the step's gradient: the batch's added in, then the ranks' sum */
